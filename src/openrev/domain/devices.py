@@ -1,0 +1,55 @@
+"""Wireless device identifiers: the same device is found whichever form is sent.
+
+WirelessESN "may be an ICCID, an ESN or an MEID, the last two in hex or in decimal form".
+
+* ESN: 32 bits. Hex: 8 hex digits. Decimal: 11 digits = 3-digit manufacturer code (high 8
+  bits) + 8-digit serial (low 24 bits).
+* MEID: 56 bits. Hex: 14 hex digits. Decimal: 18 digits = 10-digit manufacturer code (high
+  32 bits) + 8-digit serial (low 24 bits). An IMEI (15 decimal digits, the last a check
+  digit) is an MEID whose 14 first digits are its hex form.
+* ICCID: 19 or 20 digits (starting 89): matched as written.
+
+``device_key`` gives the canonical hex form (upper case) of an ESN/MEID/IMEI in any of its
+forms, which is stored beside every device (``identifier_hex``) and used for look-ups.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+
+
+def device_key(identifier: str) -> str | None:
+    """The canonical hex form of an ESN/MEID/IMEI, or None for anything else (e.g. ICCID)."""
+    s = identifier.strip()
+    if s.lower().startswith("0x"):
+        s = s[2:]
+    if not s or not _HEX.fullmatch(s):
+        return None
+    if s.isdigit():
+        if len(s) == 11:  # ESN decimal
+            manufacturer, serial = int(s[:3]), int(s[3:])
+            if manufacturer < 256 and serial < 2**24:
+                return f"{manufacturer:02X}{serial:06X}"
+            return None
+        if len(s) == 18:  # MEID decimal
+            manufacturer, serial = int(s[:10]), int(s[10:])
+            if manufacturer < 2**32 and serial < 2**24:
+                return f"{manufacturer:08X}{serial:06X}"
+            return None
+        if len(s) == 15:  # IMEI: its first 14 digits are the MEID hex form
+            return s[:14]
+    if len(s) in (8, 14):  # ESN or MEID hex
+        return s.upper()
+    return None
+
+
+def meid_decimal(hex14: str) -> str:
+    """The 18-digit decimal form of a 14-digit hex MEID."""
+    return f"{int(hex14[:8], 16):010d}{int(hex14[8:], 16):08d}"
+
+
+def esn_decimal(hex8: str) -> str:
+    """The 11-digit decimal form of an 8-digit hex ESN."""
+    return f"{int(hex8[:2], 16):03d}{int(hex8[2:], 16):08d}"

@@ -1,0 +1,97 @@
+"""The service layer: one call of one operation, whatever binding it came through.
+
+Order of checks (CONTRACT.md): authentication (S2004, S2005), permission (S2017), input
+(S2010, S2015), then existence and state. Each handler runs in one transaction: a failure
+of any kind rolls back everything it wrote. A client never sees a stack trace: an
+unexpected failure is answered with Success=false, CN2001 and a reference id that is also
+in the server log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from typing import Callable
+
+from sqlalchemy.orm import Session as DbSession, sessionmaker
+
+from ..contract.envelope import Header
+from ..contract.errors import INTERNAL_ERROR, ApiError
+from ..contract.operations import Operation
+from ..contract.schema import Struct
+from ..settings import Settings
+from ..wire.xmlcodec import DecodeReport
+from . import auth
+from .base import HANDLERS, Caller, Context
+from .debug import masked
+
+log = logging.getLogger("openrev.api")
+
+
+class Api:
+    def __init__(self, sessions: sessionmaker[DbSession], settings: Settings,
+                 clock: Callable[[], dt.datetime] | None = None):
+        self.sessions = sessions
+        self.settings = settings
+        self.idle = dt.timedelta(minutes=settings.session_idle_minutes)
+        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+
+    def call(self, op: Operation, request: Struct, report: DecodeReport) -> Struct:
+        """Run ``op`` for ``request``; always returns the operation's Result (never raises)."""
+        result = op.result()
+        header = Header(Success=False)
+        result.Header = header
+        caller: Caller | None = None
+        try:
+            caller = self._authenticate(request)
+            header.SessionKey = caller.session_key
+            header.Impersonated = caller.impersonated
+            self._run(op, caller, request, report, result)
+            header.Success = True
+        except ApiError as err:
+            header.Error_Code = err.code
+            header.Error_Description = err.description
+            if err.message:
+                header.Message = err.message
+        except Exception:  # noqa: BLE001 - the one place that turns failures into answers
+            ref = uuid.uuid4().hex[:12]
+            log.exception("internal error in %s, reference %s (request %r)", op.name, ref,
+                          request)
+            err = ApiError(INTERNAL_ERROR, f"internal error; reference {ref}")
+            header.Error_Code, header.Error_Description = err.code, err.description
+            header.Message = err.message
+            result.Debug = op.debug_type(Request=masked(request))
+            return result
+        if request.Debug:
+            debug = op.debug_type(Request=masked(request))
+            if report.unknown:
+                debug.Ignored = list(report.unknown)
+            result.Debug = debug
+        return result
+
+    def _authenticate(self, request: Struct) -> Caller:
+        with self.sessions() as db:
+            try:
+                caller = auth.authenticate(db, request, self.idle, self.clock())
+            finally:
+                db.commit()  # session bookkeeping only: a new session, a touch, an expiry
+        return caller
+
+    def _run(self, op: Operation, caller: Caller, request: Struct, report: DecodeReport,
+             result: Struct) -> None:
+        registered = HANDLERS.get(op.name)
+        if registered is None:
+            raise ApiError(INTERNAL_ERROR, f"{op.name} is not implemented by this server yet")
+        if registered.permission:
+            caller.require(registered.permission, op.name)
+        if report.invalid:
+            raise ApiError("S2010", "; ".join(f"{p}: {why}" for p, why in report.invalid))
+        with self.sessions() as db:
+            with db.begin():
+                ctx = Context(caller, db, self.clock())
+                answer = registered.handler(ctx, request)
+        for f, value in answer.written():
+            if f.name != "Header":
+                result._values[f.name] = value
+                result._states[f.name] = answer.state(f.name)

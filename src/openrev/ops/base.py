@@ -1,0 +1,82 @@
+"""What every operation handler gets: the authenticated Caller and a Context; the registry.
+
+Handlers are plain functions ``handler(ctx, request) -> result`` that know nothing of XML
+or JSON. They raise ``ApiError`` for documented errors; everything they wrote is rolled
+back when they do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, TypeVar
+
+from sqlalchemy.orm import Session as DbSession
+
+from ..contract.errors import ApiError
+from ..contract.schema import Struct
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated principal: the user a request acts as, within one client."""
+
+    client_id: int
+    client_code: str
+    user_id: int
+    username: str
+    permissions: frozenset[str]
+    session_key: str
+    impersonated: bool
+    tax_engine: str  # "SURETAX" or "CCH"
+    lifeline_form_status: str = "NEEDS_REVIEW"
+
+    def require(self, permission: str, what: str = "") -> None:
+        if permission not in self.permissions:
+            raise ApiError(
+                "S2017",
+                f"{what + ': ' if what else ''}requires the permission {permission}",
+            )
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+@dataclass(slots=True)
+class Context:
+    caller: Caller
+    db: DbSession
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+    @property
+    def client_id(self) -> int:
+        return self.caller.client_id
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+
+Handler = Callable[[Context, Struct], Struct]
+H = TypeVar("H", bound=Handler)
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    handler: Handler
+    permission: str | None  # checked before input validation (CONTRACT.md order of checks)
+
+
+HANDLERS: dict[str, Registered] = {}
+
+
+def handler(operation: str, permission: str | None = None) -> Callable[[H], H]:
+    """Register ``fn`` as the handler of ``operation``."""
+
+    def register(fn: H) -> H:
+        if operation in HANDLERS:
+            raise RuntimeError(f"two handlers for {operation}")
+        HANDLERS[operation] = Registered(fn, permission)
+        return fn
+
+    return register

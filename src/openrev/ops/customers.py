@@ -1,0 +1,156 @@
+"""Customers_Query: a customer by CustomerID, by TN, or by an inventory item.
+
+The whole documented output: addresses with their IDs, Billing, LifeLine, TaxExemptions,
+AutoDebit fields, custom Fields and Services as ServiceItems (products, inventory, provider
+and package descriptions). A customer of another client "does not exist" (C2002). The SSN
+is shown only to users holding VIEW_SSN; others see its last four digits behind a mask.
+"""
+
+from __future__ import annotations
+
+from ..contract.errors import ApiError
+from ..contract.operations import CustomerInfo, Customers_QueryRequest, Customers_QueryResult
+from ..contract.types import (
+    Address as AddressOut, Billing, Field, Inventory, Lifeline, Service as ServiceOut,
+    ServiceItem, ServiceProduct, Wireless,
+)
+from ..domain.devices import device_key
+from ..store import catalog, customers as repo
+from ..store.tables import Address, Customer, InventoryItem, Service
+from .base import Context, handler
+
+INVENTORY_TYPES = {"mobile_device": "Mobile_Device", "sim_card": "SIM_Card"}
+
+
+@handler("Customers_Query")
+def customers_query(ctx: Context, req: Customers_QueryRequest) -> Customers_QueryResult:
+    customer = _find(ctx, req)
+    return Customers_QueryResult(Customer=customer_info(ctx, customer))
+
+
+def _find(ctx: Context, req: Customers_QueryRequest) -> Customer:
+    tn = (req.TN or "").strip()
+    inv = req.Inventory
+    identifier = (inv.Identifier or "").strip() if inv is not None else ""
+    given = [name for name, present in (("CustomerID", req.CustomerID is not None),
+                                         ("TN", bool(tn)), ("Inventory", bool(identifier)))
+             if present]
+    if not given:
+        raise ApiError("S2010", "CustomerID, TN or Inventory/Identifier: one is required")
+    if len(given) > 1:
+        raise ApiError("S2010", f"{', '.join(given)}: give only one of them")
+    if req.CustomerID is not None:
+        customer = catalog.get(ctx.db, Customer, ctx.client_id, req.CustomerID)
+        if customer is None:
+            raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
+        return customer
+    if tn:
+        services = catalog.services_with_tn(ctx.db, ctx.client_id, tn)
+        if not services:
+            raise ApiError("C2002", f"TN: no customer has a service on {tn}")
+        return catalog.get(ctx.db, Customer, ctx.client_id, services[0].customer_id)
+    kind = INVENTORY_TYPES.get((inv.Type or "Mobile_Device").strip().lower())
+    if kind is None:
+        raise ApiError("S2010", 'Inventory/Type: must be "Mobile_Device" or "SIM_Card"')
+    items = [i for i in catalog.inventory_items(ctx.db, ctx.client_id, identifier,
+                                                 device_key(identifier), (kind,))
+             if i.customer_id is not None]
+    if not items:
+        raise ApiError("C2002", f"Inventory/Identifier: no customer has the {kind} "
+                                f"{identifier}")
+    return catalog.get(ctx.db, Customer, ctx.client_id, items[0].customer_id)
+
+
+def customer_info(ctx: Context, c: Customer) -> CustomerInfo:
+    lifeline = repo.lifeline_of(ctx.db, c.id)
+    services = repo.services_of(ctx.db, c.id)
+    return CustomerInfo(
+        ID=c.id, AcctNum=c.acct_num, Status=c.status, AgentID=c.agent_id,
+        AgentNumber=c.agent.agent_number if c.agent else None,
+        BIllProfileID=c.bill_profile_id, CustomerClass=c.customer_class,
+        BillMethod=c.bill_method, IsParentAccount=c.is_parent_account,
+        ParentAccountID=c.parent_customer_id, ContractStart=c.contract_start,
+        ContractEnd=c.contract_end, SecurityPIN=c.security_pin, Language=c.language,
+        PhysicalAddress=address_out(c.physical_address),
+        MailingAddress=address_out(c.mailing_address),
+        Billing=Billing(
+            Balance=c.balance, Due=c.due, Overdue=c.overdue, UnbilledUsage=c.unbilled_usage,
+            EnabledBalanceLimit=c.enabled_balance_limit, UsageBalanceLimit=c.usage_balance_limit,
+            PaymentTerms=c.payment_terms, PaymentTermsOverride=c.payment_terms_override),
+        DOB=c.dob, DL=c.dl, SSN=_ssn(ctx, c.ssn), Email=c.email, Source=c.source,
+        IsAutoDebit=c.is_auto_debit, AutoPaymentAccountID=c.auto_payment_account_id,
+        AutoDebitDay=c.auto_debit_day,
+        LifeLine=_lifeline(c, lifeline) if lifeline is not None else None,
+        TaxExemptions=[t.value for t in c.tax_exemptions],
+        Fields=[Field(FieldID=v.field_id, Label=v.field.label, Value=v.value)
+                for v in c.field_values],
+        Services=[_service_item(s) for s in services],
+        Created_Date=c.created_at,
+    )
+
+
+def _ssn(ctx: Context, ssn: str | None) -> str | None:
+    if not ssn:
+        return None
+    if ctx.caller.can("VIEW_SSN"):
+        return ssn
+    return "*****" + ssn[-4:]
+
+
+def address_out(a: Address | None) -> AddressOut | None:
+    if a is None:
+        return None
+    return AddressOut(
+        ID=a.id, FirstName=a.first_name, LastName=a.last_name, MiddleName=a.middle_name,
+        Suffix=a.suffix, CompanyName=a.company_name, Address1=a.address1, Address2=a.address2,
+        City=a.city, State=a.state, Zip=a.zip, Zip4=a.zip4, Country=a.country)
+
+
+def _lifeline(c: Customer, ll) -> Lifeline:
+    return Lifeline(
+        LifelineTypeID=ll.lifeline_type_id, Status=ll.status,
+        TemporaryAddress=ll.temporary_address, SeparateEconomicUnit=ll.separate_economic_unit,
+        Tribal=ll.tribal, CertificationDate=ll.certification_date,
+        OriginalCertificationDate=ll.original_certification_date,
+        ProofTypeID=ll.proof_type_id, ProofIdentifyingInformation=ll.proof_identifying_information,
+        ProofNotes=ll.proof_notes, MultipleHouseholds=ll.multiple_households,
+        HouseholdCount=ll.household_count, AnnualIncome=ll.annual_income,
+        TPIVStatus=ll.tpiv_status, Program=c.lifeline_program,
+        CGM_Reservation=ll.cgm_reservation, NLADEnrolled=ll.nlad_enrolled,
+    )
+
+
+def _service_item(s: Service) -> ServiceItem:
+    provider, package = s.provider, s.package
+    return ServiceItem(
+        Service=ServiceOut(
+            ID=s.id, Type=s.type, TN=s.tn, CarrierID=s.provider_id,
+            CarrierDescription=provider.description if provider else None,
+            PackageID=s.package_id, PackageDescription=package.description if package else None,
+            ProgramID=s.program_id),
+        Products=[ServiceProduct(
+            ID=p.id, ProductID=p.product_id, CarrierID=p.provider_id,
+            CarrierDescription=p.provider.description if p.provider else None,
+            Status=p.status, Description=p.description, Rate=p.rate, Code1=p.code1,
+            Code2=p.code2, ActivatedDate=p.activated_date,
+            BilledThroughDate=p.billed_through_date, Quantity=p.quantity)
+            for p in s.customer_products],
+        Inventory=[_inventory(i) for i in s.inventory_items],
+    )
+
+
+def _inventory(i: InventoryItem) -> Inventory:
+    t = i.inventory_type
+    wireless = None
+    if i.msid or i.msl or i.mdn:
+        wireless = Wireless(MSID=i.msid, MSL=i.msl, MDN=i.mdn)
+    return Inventory(
+        ID=i.id, CustomerID=i.customer_id, Identifier=i.identifier,
+        IdentifierLabel=t.identifier_label if t else None, InventoryTypeID=i.inventory_type_id,
+        InventoryType=t.kind if t else None, InventoryDescription=t.description if t else None,
+        Status=i.status, AssignedDate=i.assigned_date,
+        UnavailableReasonID=i.unavailable_reason_id,
+        UnavailableReasonDescription=i.unavailable_reason_description, Note=i.note,
+        Fields=[Field(FieldID=f.field_id, Label=f.label, Value=f.value) for f in i.fields],
+        Wireless=wireless,
+    )

@@ -1,0 +1,451 @@
+"""NewCustomers_Create: a customer signs up, with or without an order, in one transaction.
+
+Checks, in the documented order: input (S2010: every rule of ``domain.customer_rules``;
+S2015: ZIP codes that do not exist), then existence (A2011, B2012, C2002, PK2013, CA2014,
+LT2001, PC2001, PR2023, L2015, L2016, I2019) and state. Then it writes the customer, its
+addresses, lifeline record, custom fields, tax exemptions, history, and - with an Order - the
+service (line), its customer products (the package's, keeping product group and lead flag,
+then the additional products), the activation order and the inventory assignments. Any
+failure rolls all of it back (the handler runs in one transaction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..contract.errors import ApiError
+from ..contract.operations import (
+    CreatedProduct, NewCustomer, NewCustomers_CreateRequest, NewCustomers_CreateResult, NewOrder,
+)
+from ..domain import addresses as A
+from ..domain.customer_rules import OrderFacts, check_new_customer
+from ..domain.devices import device_key
+from ..store import catalog
+from ..store.tables import (
+    Address, Agent, BillProfile, Customer, CustomerFieldValue, CustomerHistory, CustomerLifeline,
+    CustomerProduct, CustomerTaxExemption, InventoryItem, LifelineProofType, LifelineType,
+    NladEnrollment, Order, OrderPort, Package, Process, Product, Provider, ProviderAccount,
+    Service, ServiceType,
+)
+from ..wire.values import money
+from .base import Context, handler
+
+
+@dataclass
+class Resolved:
+    """The catalog rows a request names, found (and checked) before anything is written."""
+
+    agent: Agent | None = None
+    bill_profile: BillProfile | None = None
+    parent: Customer | None = None
+    fields: list[tuple[int, str | None]] = field(default_factory=list)  # (field id, value)
+    package: Package | None = None
+    provider: Provider | None = None
+    provider_account: ProviderAccount | None = None
+    service_type: ServiceType | None = None
+    process: Process | None = None
+    additional: list[tuple[Product, object]] = field(default_factory=list)
+    device: InventoryItem | None = None
+    sim: InventoryItem | None = None
+
+
+@handler("NewCustomers_Create")
+def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
+                         ) -> NewCustomers_CreateResult:
+    order = req.Order
+    package = catalog.package(ctx.db, ctx.client_id, order.PackageID) if order else None
+    facts = OrderFacts(
+        lifeline_package=bool(package and package.is_lifeline),
+        ships_equipment=_ships_equipment(ctx, package, order),
+    )
+    problems = check_new_customer(req, ctx.caller.tax_engine, facts, ctx.today)
+    if problems:
+        raise ApiError("S2010", "; ".join(problems))
+    c: NewCustomer = req.Customer
+    for name in ("MailingAddress", "PhysicalAddress"):
+        A.check_zip_exists(getattr(c, name), f"Customer/{name}")
+    if order is not None:
+        if order.ShippingAddress is not None:
+            A.check_zip_exists(order.ShippingAddress, "Order/ShippingAddress")
+        if order.WirelessPort is not None and order.WirelessPort.Address is not None:
+            A.check_zip_exists(order.WirelessPort.Address, "Order/WirelessPort/Address")
+    found = _resolve(ctx, c, order, package)
+    return _create(ctx, req, found)
+
+
+# ------------------------------------------------------------------------ look-ups
+
+
+def _ships_equipment(ctx: Context, package: Package | None, order: NewOrder | None) -> bool:
+    if order is None:
+        return False
+    if package is not None and (package.ships_equipment or any(
+            pp.product.ships_equipment for pp in package.products)):
+        return True
+    for p in order.AdditionalProducts or []:
+        product = catalog.get(ctx.db, Product, ctx.client_id, p.ProductID)
+        if product is not None and product.ships_equipment:
+            return True
+    return False
+
+
+def _resolve(ctx: Context, c: NewCustomer, order: NewOrder | None,
+             package: Package | None) -> Resolved:
+    db, cid = ctx.db, ctx.client_id
+    r = Resolved()
+    if c.AgentID is not None:
+        r.agent = catalog.get(db, Agent, cid, c.AgentID)
+        if r.agent is None:
+            raise ApiError("A2011", f"Customer/AgentID: {c.AgentID} does not exist")
+    elif c.AgentNumber is not None:
+        r.agent = catalog.agent_by_number(db, cid, c.AgentNumber)
+        if r.agent is None:
+            raise ApiError("A2011", f"Customer/AgentNumber: {c.AgentNumber} does not exist")
+    if c.BIllProfileID is not None:
+        r.bill_profile = catalog.get(db, BillProfile, cid, c.BIllProfileID)
+        if r.bill_profile is None:
+            raise ApiError("B2012", f"Customer/BIllProfileID: {c.BIllProfileID} does not exist")
+    else:
+        r.bill_profile = catalog.default_bill_profile(db, cid)
+    if c.ParentCustomerID is not None:
+        r.parent = catalog.get(db, Customer, cid, c.ParentCustomerID)
+        if r.parent is None:
+            raise ApiError("C2002", f"Customer/ParentCustomerID: {c.ParentCustomerID} does "
+                                    "not exist")
+        if not r.parent.is_parent_account:
+            raise ApiError("C2008", f"Customer/ParentCustomerID: customer {r.parent.id} is not "
+                                    "a parent account")
+    r.fields = _resolve_fields(ctx, c)
+    _resolve_lifeline(ctx, c)
+    if order is not None:
+        _resolve_order(ctx, order, package, r)
+    return r
+
+
+def _resolve_fields(ctx: Context, c: NewCustomer) -> list[tuple[int, str | None]]:
+    if not c.Fields:
+        return []
+    defs = catalog.field_definitions(ctx.db, ctx.client_id)
+    by_id = {d.id: d for d in defs}
+    by_label = {d.label.strip().lower(): d for d in defs}
+    out: dict[int, str | None] = {}
+    for i, f in enumerate(c.Fields, 1):
+        path = f"Customer/Fields/Field[{i}]"
+        label = (f.Label or "").strip()
+        if f.FieldID is not None:
+            d = by_id.get(f.FieldID)
+            if d is None:
+                raise ApiError("S2010", f"{path}/FieldID: {f.FieldID} is not a custom field")
+            if label and label.lower() != d.label.strip().lower():
+                raise ApiError("S2010", f"{path}/Label: {label!r} does not match FieldID "
+                                        f"{d.id} ({d.label!r})")
+        else:
+            d = by_label.get(label.lower())
+            if d is None:
+                raise ApiError("S2010", f"{path}/Label: {label!r} is not a custom field")
+        if d.id in out:
+            raise ApiError("S2010", f"{path}: custom field {d.id} is given twice")
+        out[d.id] = f.Value
+    return list(out.items())
+
+
+def _resolve_lifeline(ctx: Context, c: NewCustomer) -> None:
+    ll = c.Lifeline
+    if ll is None:
+        return
+    if ll.LifelineTypeID is not None and catalog.get(
+            ctx.db, LifelineType, ctx.client_id, ll.LifelineTypeID) is None:
+        raise ApiError("L2015", f"Customer/Lifeline/LifelineTypeID: {ll.LifelineTypeID} does "
+                                "not exist")
+    if ll.ProofTypeID is not None and catalog.get(
+            ctx.db, LifelineProofType, ctx.client_id, ll.ProofTypeID) is None:
+        raise ApiError("L2016", f"Customer/Lifeline/ProofTypeID: {ll.ProofTypeID} does not "
+                                "exist")
+    if ll.NLADEnrolled:
+        state = (c.PhysicalAddress.State or "").strip().upper()
+        if catalog.nlad_profile(ctx.db, ctx.client_id, state) is None:
+            raise ApiError("CN2001", f"Customer/Lifeline/NLADEnrolled: no active NLAD profile "
+                                     f"is set up for {state}, the physical address state")
+
+
+def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolved) -> None:
+    db, cid = ctx.db, ctx.client_id
+    if package is None:
+        raise ApiError("PK2013", f"Order/PackageID: {o.PackageID} does not exist")
+    r.package = package
+    if o.CarrierID is not None:
+        r.provider = catalog.get(db, Provider, cid, o.CarrierID)
+        if r.provider is None:
+            raise ApiError("CA2014", f"Order/CarrierID: {o.CarrierID} does not exist")
+    elif (o.CarrierCode or "").strip():
+        r.provider = catalog.provider_by_code(db, cid, o.CarrierCode)
+        if r.provider is None:
+            raise ApiError("CA2014", f"Order/CarrierCode: {o.CarrierCode!r} does not exist")
+    else:
+        r.provider = catalog.get(db, Provider, cid, package.provider_id)
+        if r.provider is None:  # pragma: no cover - the package's provider is a foreign key
+            raise ApiError("CA2014", f"Order/PackageID: the package's provider does not exist")
+    if o.CarrierAccountID is not None:
+        r.provider_account = catalog.get(db, ProviderAccount, cid, o.CarrierAccountID)
+        if r.provider_account is None or r.provider_account.provider_id != r.provider.id:
+            raise ApiError("CA2014", f"Order/CarrierAccountID: {o.CarrierAccountID} is not an "
+                                     f"account of provider {r.provider.id}")
+    if o.LineTypeID is not None:
+        r.service_type = catalog.get(db, ServiceType, cid, o.LineTypeID)
+        if r.service_type is None:
+            raise ApiError("LT2001", f"Order/LineTypeID: {o.LineTypeID} does not exist")
+    elif package.service_type_id is not None:
+        r.service_type = catalog.get(db, ServiceType, cid, package.service_type_id)
+    if o.ProcessID is not None:
+        r.process = catalog.get(db, Process, cid, o.ProcessID)
+        if r.process is None:
+            raise ApiError("PC2001", f"Order/ProcessID: {o.ProcessID} does not exist")
+    for i, p in enumerate(o.AdditionalProducts or [], 1):
+        product = catalog.get(db, Product, cid, p.ProductID)
+        if product is None:
+            raise ApiError("PR2023", f"Order/AdditionalProducts/Product[{i}]/ProductID: "
+                                     f"{p.ProductID} does not exist")
+        r.additional.append((product, p))
+    port = o.WirelessPort
+    if port is not None and (port.ExternalProvider or "").strip():
+        ext = catalog.provider_by_code(db, cid, port.ExternalProvider)
+        if ext is None:
+            raise ApiError("CA2014", f"Order/WirelessPort/ExternalProvider: "
+                                     f"{port.ExternalProvider!r} does not exist")
+        if not ext.is_wireless:
+            raise ApiError("S2010", f"Order/WirelessPort/ExternalProvider: {ext.code} is not a "
+                                    "wireless provider")
+    if o.ReconnectTN:
+        live = [s for s in catalog.services_with_tn(db, cid, o.ReconnectTN)
+                if s.status != "DISCONNECTED"]
+        if live:
+            raise ApiError("S2010", f"Order/ReconnectTN: {o.ReconnectTN.strip()} is in use on "
+                                    f"service {live[0].id}")
+    esn = (o.WirelessESN or "").strip()
+    iccid = (o.WirelessICCID or "").strip()
+    if esn:
+        r.device = _inventory(ctx, esn, "Order/WirelessESN",
+                              ("Mobile_Device", "SIM_Card"))
+    if iccid and not (r.device is not None and r.device.status == "BATCHED"):
+        r.sim = _inventory(ctx, iccid, "Order/WirelessICCID", ("SIM_Card",))
+        if r.device is None:
+            r.device, r.sim = r.sim, None
+
+
+def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...]
+               ) -> InventoryItem:
+    items = catalog.inventory_items(ctx.db, ctx.client_id, identifier, device_key(identifier),
+                                    kinds)
+    if not items:
+        raise ApiError("I2019", f"{path}: no inventory item {identifier}")
+    item = items[0]
+    if item.status not in ("AVAILABLE", "BATCHED"):
+        raise ApiError("S2010", f"{path}: inventory item {identifier} is {item.status}; it "
+                                "must be AVAILABLE or BATCHED")
+    return item
+
+
+# ------------------------------------------------------------------------ writing
+
+
+def _address(ctx: Context, a, kind: str) -> Address:
+    return Address(client_id=ctx.client_id, kind=kind, **A.normalized(a))
+
+
+def _create(ctx: Context, req: NewCustomers_CreateRequest, r: Resolved
+            ) -> NewCustomers_CreateResult:
+    db, cid = ctx.db, ctx.client_id
+    c: NewCustomer = req.Customer
+    o: NewOrder | None = req.Order
+    bp = r.bill_profile
+    billing = c.Billing
+    customer = Customer(
+        client_id=cid, acct_num=_s(c.AcctNum), status="PENDING" if o else "PROSPECT",
+        customer_class=c.CustomerClass or "Residential",
+        agent_id=r.agent.id if r.agent else None,
+        bill_profile_id=bp.id if bp else None,
+        bill_method=c.BillMethod or (bp.bill_method if bp else "NONE"),
+        is_parent_account=bool(c.IsParentAccount),
+        parent_customer_id=r.parent.id if r.parent else None,
+        contract_start=c.ContractStart, contract_end=c.ContactEnd,
+        security_pin=_s(c.SecurityPIN), language=_s(c.Language), dob=c.DOB, dl=_s(c.DL),
+        ssn=_digits(c.SSN), email=_s(c.Email), source=_s(c.Source), created_at=ctx.now,
+        payment_terms=bp.payment_terms if bp else 0,
+        lifeline_program=_program(c, r),
+    )
+    if billing is not None:
+        for attr, column in (("Balance", "balance"), ("Due", "due"), ("Overdue", "overdue"),
+                             ("UnbilledUsage", "unbilled_usage"),
+                             ("UsageBalanceLimit", "usage_balance_limit")):
+            value = getattr(billing, attr)
+            if value is not None:
+                setattr(customer, column, money(value))
+        for attr, column in (("EnabledBalanceLimit", "enabled_balance_limit"),
+                             ("PaymentTerms", "payment_terms"),
+                             ("PaymentTermsOverride", "payment_terms_override")):
+            value = getattr(billing, attr)
+            if value is not None:
+                setattr(customer, column, value)
+    customer.physical_address = _address(ctx, c.PhysicalAddress, "PHYSICAL")
+    customer.mailing_address = _address(ctx, c.MailingAddress, "MAILING")
+    customer.tax_exemptions = [CustomerTaxExemption(client_id=cid, value=v.strip())
+                               for v in dict.fromkeys(c.TaxExemptions or [])]
+    customer.field_values = [CustomerFieldValue(client_id=cid, field_id=fid, value=value)
+                             for fid, value in r.fields]
+    db.add(customer)
+    db.flush()
+    _history(ctx, customer, "CUSTOMER", f"Customer created through the API"
+             + (f" (Source: {c.Source.strip()})" if (c.Source or "").strip() else ""))
+    if c.Lifeline is not None:
+        _lifeline(ctx, customer, c, r)
+
+    result = NewCustomers_CreateResult(Customer_ID=customer.id, BillMethod=customer.bill_method,
+                                       Status=customer.status, Orders=[], Lines=[], Products=[])
+    if o is not None:
+        _order(ctx, customer, req, r, result)
+    return result
+
+
+def _program(c: NewCustomer, r: Resolved) -> str:
+    if c.Lifeline is not None and c.Lifeline.Program:
+        return c.Lifeline.Program
+    return "ETC_LIFELINE" if r.package is not None and r.package.is_lifeline else "NON_LIFELINE"
+
+
+def _lifeline(ctx: Context, customer: Customer, c: NewCustomer, r: Resolved) -> None:
+    ll = c.Lifeline
+    if ll.Status:
+        status = ll.Status
+    elif ll.SelfCertificationPDF:
+        status = ctx.caller.lifeline_form_status
+    else:
+        status = "NEEDS_FORM"
+    row = CustomerLifeline(
+        client_id=ctx.client_id, customer_id=customer.id, lifeline_type_id=ll.LifelineTypeID,
+        status=status, temporary_address=bool(ll.TemporaryAddress),
+        separate_economic_unit=bool(ll.SeparateEconomicUnit), tribal=bool(ll.Tribal),
+        proof_type_id=ll.ProofTypeID,
+        proof_identifying_information=_s(ll.ProofIdentifyingInformation),
+        proof_notes=_s(ll.ProofNotes), multiple_households=bool(ll.MultipleHouseholds),
+        household_count=ll.HouseholdCount,
+        annual_income=money(ll.AnnualIncome) if ll.AnnualIncome is not None else None,
+        certification_date=ll.CertificationDate,
+        original_certification_date=ll.OriginalCertificationDate or ll.CertificationDate,
+        tpiv_status=ll.TPIVStatus, cgm_reservation=_s(ll.CGM_Reservation),
+        nlad_enrolled=bool(ll.NLADEnrolled),
+        self_certification_pdf=ll.SelfCertificationPDF or None,
+        proof_documentation_pdf=ll.ProofDocumentationPDF or None,
+    )
+    ctx.db.add(row)
+    note = f"Lifeline status set to {status}"
+    if (ll.StatusNote or "").strip():
+        note += f": {ll.StatusNote.strip()}"
+    _history(ctx, customer, "LIFELINE", note)
+    if ll.NLADEnrolled:
+        ctx.db.add(NladEnrollment(client_id=ctx.client_id, customer_id=customer.id,
+                                  state=customer.physical_address.state, status="COMPLETE",
+                                  created_at=ctx.now))
+        _history(ctx, customer, "LIFELINE", "NLAD enrollment recorded (enrolled outside openrev)")
+
+
+def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r: Resolved,
+           result: NewCustomers_CreateResult) -> None:
+    db, cid = ctx.db, ctx.client_id
+    o: NewOrder = req.Order
+    provider, package = r.provider, r.package
+    port = o.WirelessPort
+    tn = None
+    if r.device is not None and r.device.status == "BATCHED":
+        tn = r.device.mdn
+    elif port is not None:
+        tn = port.MDN.strip()
+    elif o.ReconnectTN:
+        tn = o.ReconnectTN.strip()
+    service = Service(
+        client_id=cid, customer_id=customer.id, tn=tn,
+        type=r.service_type.description if r.service_type else (
+            "Wireless" if provider.is_wireless else None),
+        service_type_id=r.service_type.id if r.service_type else None,
+        provider_id=provider.id, provider_account_id=r.provider_account.id
+        if r.provider_account else None, package_id=package.id,
+        description=_s(o.Description), pbx_make=_s(o.PBXMake), pbx_model=_s(o.PBXModel),
+        status="PENDING", created_at=ctx.now,
+    )
+    db.add(service)
+    db.flush()
+    send = bool(req.SendOrders)
+    order = Order(
+        client_id=cid, customer_id=customer.id, service_id=service.id, provider_id=provider.id,
+        order_type="CONVERSION" if port is not None else "NEW",
+        status="SENT" if send else "NEW", sent_at=ctx.now if send else None,
+        is_reconnect=bool(o.ReconnectTN), process_id=r.process.id if r.process else None,
+        flow_through=r.device is not None and r.device.status == "AVAILABLE",
+        created_at=ctx.now,
+    )
+    if o.ShippingAddress is not None:
+        shipping = _address(ctx, o.ShippingAddress, "SHIPPING")
+        shipping.customer_id = customer.id
+        order.shipping_address = shipping
+    if port is not None:
+        port_address = _address(ctx, port.Address, "PORT")
+        port_address.customer_id = customer.id
+        order.port = OrderPort(
+            client_id=cid, mdn=port.MDN.strip(), account_number=_s(port.AccountNumber),
+            authorized_signer=_s(port.AuthorizedSigner), pin_password=_s(port.PINPassword),
+            remark=_s(port.Remark), address=port_address,
+            external_provider=_s(port.ExternalProvider) and port.ExternalProvider.strip().upper(),
+        )
+    db.add(order)
+    db.flush()
+
+    def add_product(product: Product, rate, quantity: int, description: str,
+                    group: int, lead: bool) -> None:
+        db.add(CustomerProduct(
+            client_id=cid, customer_id=customer.id, service_id=service.id,
+            product_id=product.id, provider_id=product.provider_id or provider.id,
+            status="PENDING", description=description, rate=money(rate), quantity=quantity,
+            code1=product.code1, code2=product.code2, product_group_id=group,
+            lead_product=lead, order_id=order.id,
+        ))
+        result.Products.append(CreatedProduct(ProductID=product.id, ProductGroupID=group,
+                                              LeadProductFlag=lead))
+
+    for pp in sorted(package.products, key=lambda pp: (pp.sort_order, pp.id)):
+        add_product(pp.product, pp.product.rate, pp.quantity or 1, pp.product.description,
+                    pp.product_group_id or 0, bool(pp.lead_product))
+    for product, extra in r.additional:
+        add_product(product, extra.Rate if extra.Rate is not None else product.rate,
+                    extra.Quantity or 1, _s(extra.Description) or product.description, 0, False)
+
+    for item in (r.device, r.sim):
+        if item is not None:
+            item.status = "ASSIGNED"
+            item.customer_id = customer.id
+            item.service_id = service.id
+            item.assigned_date = ctx.today
+    if r.device is not None and r.device.status == "ASSIGNED" and tn and not r.device.mdn:
+        r.device.mdn = tn
+    _history(ctx, customer, "ORDER", f"Order {order.id} ({order.order_type}) created for "
+                                     f"package {package.id} on provider {provider.code}")
+    db.flush()
+    result.Orders.append(order.id)
+    result.Lines.append(service.id)
+
+
+def _history(ctx: Context, customer: Customer, category: str, note: str) -> None:
+    ctx.db.add(CustomerHistory(client_id=ctx.client_id, customer_id=customer.id,
+                               created_at=ctx.now, category=category, note=note,
+                               user_id=ctx.caller.user_id))
+
+
+def _s(value: str | None) -> str | None:
+    """A string column value: trimmed, None when empty."""
+    if value is None:
+        return None
+    v = value.strip()
+    return v or None
+
+
+def _digits(value: str | None) -> str | None:
+    v = _s(value)
+    return v.replace("-", "") if v else None

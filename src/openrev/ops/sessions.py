@@ -1,0 +1,11 @@
+"""Sessions_Create: authentication itself is the work; the Header carries the SessionKey."""
+
+from __future__ import annotations
+
+from ..contract.operations import Sessions_CreateRequest, Sessions_CreateResult
+from .base import Context, handler
+
+
+@handler("Sessions_Create")
+def sessions_create(ctx: Context, req: Sessions_CreateRequest) -> Sessions_CreateResult:
+    return Sessions_CreateResult()

@@ -1,0 +1,85 @@
+"""The client's catalog and reference data: every look-up is scoped to one client.
+
+A row of another client is never found: to a caller it "does not exist".
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session as DbSession
+
+from .tables import (
+    Agent, Base, BillProfile, CustomFieldDefinition, InventoryItem, InventoryType, LifelineType,
+    NladProfile, Package, Provider, Service,
+)
+
+M = TypeVar("M", bound=Base)
+
+
+def get(db: DbSession, model: type[M], client_id: int, row_id: int | None) -> M | None:
+    """The row ``row_id`` of ``model`` if it belongs to ``client_id``."""
+    if row_id is None:
+        return None
+    row = db.get(model, row_id)
+    return row if row is not None and getattr(row, "client_id") == client_id else None
+
+
+def lifeline_types(db: DbSession, client_id: int, type_id: int | None = None) -> list[LifelineType]:
+    stmt = select(LifelineType).where(LifelineType.client_id == client_id)
+    if type_id is not None:
+        stmt = stmt.where(LifelineType.id == type_id)
+    return list(db.scalars(stmt.order_by(LifelineType.id)))
+
+
+def agent_by_number(db: DbSession, client_id: int, number: int) -> Agent | None:
+    return db.scalars(select(Agent).where(Agent.client_id == client_id,
+                                          Agent.agent_number == number)).first()
+
+
+def default_bill_profile(db: DbSession, client_id: int) -> BillProfile | None:
+    return db.scalars(select(BillProfile).where(BillProfile.client_id == client_id)
+                      .order_by(BillProfile.id)).first()
+
+
+def provider_by_code(db: DbSession, client_id: int, code: str) -> Provider | None:
+    return db.scalars(select(Provider).where(
+        Provider.client_id == client_id, func.upper(Provider.code) == code.strip().upper()
+    )).first()
+
+
+def package(db: DbSession, client_id: int, package_id: int | None) -> Package | None:
+    return get(db, Package, client_id, package_id)
+
+
+def field_definitions(db: DbSession, client_id: int) -> list[CustomFieldDefinition]:
+    return list(db.scalars(select(CustomFieldDefinition)
+                           .where(CustomFieldDefinition.client_id == client_id)
+                           .order_by(CustomFieldDefinition.id)))
+
+
+def nlad_profile(db: DbSession, client_id: int, state: str) -> NladProfile | None:
+    return db.scalars(select(NladProfile).where(
+        NladProfile.client_id == client_id, NladProfile.state == state.upper(),
+        NladProfile.active.is_(True))).first()
+
+
+def inventory_items(db: DbSession, client_id: int, identifier: str, device_key: str | None,
+                    kinds: tuple[str, ...]) -> list[InventoryItem]:
+    """Items of the given Enum_Inventory_Type kinds whose identifier (or hex form) matches."""
+    match = InventoryItem.identifier == identifier.strip()
+    if device_key:
+        match = or_(match, InventoryItem.identifier_hex == device_key)
+    stmt = (select(InventoryItem).join(InventoryType,
+                                       InventoryType.id == InventoryItem.inventory_type_id)
+            .where(InventoryItem.client_id == client_id, InventoryType.kind.in_(kinds), match)
+            .order_by(InventoryItem.id))
+    return list(db.scalars(stmt))
+
+
+def services_with_tn(db: DbSession, client_id: int, tn: str) -> list[Service]:
+    """Services of the client on ``tn``, live ones first, newest first."""
+    stmt = (select(Service).where(Service.client_id == client_id, Service.tn == tn.strip())
+            .order_by((Service.status == "DISCONNECTED").asc(), Service.id.desc()))
+    return list(db.scalars(stmt))

@@ -1,0 +1,94 @@
+"""Database URLs, engines and sessions.
+
+openrev starts on one machine with SQLite and grows onto PostgreSQL (CONTRACT.md, "Who uses
+it"); the URL comes from ``OPENREV_DATABASE_URL`` or ``--database``:
+
+* ``sqlite:///openrev.db`` (the default), ``sqlite:////abs/path.db``, ``sqlite://`` (memory);
+* ``postgresql://user:pw@host:5432/db`` or ``postgres://...`` - both are driven by psycopg 3.
+
+Usage::
+
+    engine = make_engine(url)
+    Session = make_sessionmaker(engine)
+    with Session.begin() as session:
+        ...
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_DATABASE_URL = "sqlite:///openrev.db"
+"""The database used when neither ``--database`` nor ``OPENREV_DATABASE_URL`` names one."""
+
+_POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+_PSYCOPG_PREFIX = "postgresql+psycopg://"
+
+
+def normalize_url(url: str) -> str:
+    """The URL SQLAlchemy should use for ``url``.
+
+    ``postgresql://`` and ``postgres://`` (the spellings of libpq, Heroku and most hosting
+    panels) become ``postgresql+psycopg://`` so that psycopg 3 drives them; every other URL
+    (SQLite, or PostgreSQL with an explicit driver) is returned unchanged.
+    """
+    url = url.strip()
+    for prefix in _POSTGRES_PREFIXES:
+        if url.startswith(prefix):
+            return _PSYCOPG_PREFIX + url[len(prefix):]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    """True when ``url`` names a SQLite database."""
+    return make_url(normalize_url(url)).get_backend_name() == "sqlite"
+
+
+def display_url(url: str) -> str:
+    """``url`` with its password masked, fit for printing and logging."""
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection SQLite settings: foreign keys enforced, WAL journal, 5 s busy wait."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (normalized first).
+
+    SQLite: ``check_same_thread=False`` (the server hands connections between threads), and on
+    every new connection ``PRAGMA foreign_keys=ON``, ``journal_mode=WAL``,
+    ``busy_timeout=5000``; an in-memory database keeps one shared connection so that every
+    session sees the same data. PostgreSQL: ``pool_pre_ping=True`` so that a connection the
+    server dropped is replaced instead of failing a request.
+
+    Extra keyword arguments go to :func:`sqlalchemy.create_engine`.
+    """
+    sa_url = make_url(normalize_url(url))
+    if sa_url.get_backend_name() == "sqlite":
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("check_same_thread", False)
+        if sa_url.database in (None, "", ":memory:"):
+            kwargs.setdefault("poolclass", StaticPool)
+        engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(sa_url, **kwargs)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """A session factory bound to ``engine``; objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

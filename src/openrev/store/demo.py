@@ -1,0 +1,428 @@
+"""The demo data (CONTRACT.md, "Demo data"): fixed identifiers that examples, documentation
+and tests rely on. ``openrev demo`` loads it; loading it again changes nothing.
+
+Client ``DEMO`` (id 1; SureTax exemption list; a SelfCertificationPDF makes a customer
+NEEDS_REVIEW)
+  users       1 ``demo``/``demo`` with every permission;
+              2 ``clerk``/``clerk`` without IMPERSONATE_USERS, MANUALLY_CHANGE_LIFELINE_INFORMATION
+              and VIEW_SSN, ImpersonationKey ``clerk-impersonation-key``
+  NLAD        profiles 1 FL, 2 NY (active)
+  agent       1, AgentNumber 5001 "Demo Agent"
+  bill        profiles 1 "Standard" (EMAIL_ONLY, terms 30), 2 "Paper" (PRINT_ONLY, terms 15)
+  providers   10 "Demo Wireless" DEMOWIRELESS (wireless; orders complete 3 s after sending),
+              20 "Manual Provisioning" MANUAL (orders wait for Orders_Update)
+  products    2001 "Unlimited Talk & Text" 25.00 monthly     (provider 10, code1 UNLTT)
+              2002 "5GB Data" 15.00 monthly                  (provider 10, code1 DATA5GB)
+              2003 "Activation Fee" 35.00 one-time
+              2004 "Shipping" 9.99 one-time                  (ships equipment)
+              2005 "Lifeline Discount" -9.25 monthly         (provider 10, code1 LLDISC)
+              2006 "Business Voice Line" 29.95 monthly       (provider 20, code1 BVL)
+  packages    1001 "Wireless Unlimited" (provider 10, service type 1): package products
+                   1 = 2001 lead of group 1, 2 = 2002 in group 1, 3 = 2003 (group 0)
+              1002 "Lifeline Wireless" (provider 10, service type 1, Lifeline):
+                   4 = 2001, 5 = 2005
+              1003 "Business Voice" (provider 20, service type 2): 6 = 2006
+  lifeline    types 1 "Federal Lifeline", 2 "State Lifeline";
+              proof types 1 "SNAP", 2 "Medicaid", 3 "Income"
+  service     types 1 "Wireless", 2 "Voice";  process 1 "Standard Activation"
+  fields      custom fields 1 "Referral Source", 2 "Preferred Contact Time"
+  inventory   types 1 "Mobile Device" (Mobile_Device, label IMEI), 2 "SIM Card" (SIM_Card,
+              label ICCID); batch 1 "Demo Pre-activated Batch"; items
+              1 356938035643801 AVAILABLE, 2 356938035643802 AVAILABLE,
+              3 356938035643803 BATCHED on batch 1 with MDN 8505550103,
+              4 356938035643809 UNAVAILABLE, 5 SIM 89014103211118510701 AVAILABLE
+  customer    1: OPEN, Residential, AcctNum DEMO-0001, agent 1, bill profile 1 (EMAIL_ONLY, 30),
+              "Jane Sample", 101 N Palafox St, Pensacola, FL 32502 (physical address 1 and
+              mailing address 2), DOB 1980-05-15, SSN 123456789, DL S530123801550,
+              SecurityPIN 1234, Language English, jane.sample@example.com; payment account 1 (CREDIT_CARD, last4 1111);
+              service 1: TN 8505550100, Wireless, provider 10, package 1001, ACTIVE;
+              order 1: NEW, COMPLETE; customer products 1 (2001, lead of group 1),
+              2 (2002, group 1), 3 (2003) ACTIVE
+
+Client ``OTHER`` (id 2; CCH exemption list)
+  user 3 ``other``/``other`` (no permissions); bill profile 3 "Standard" (EMAIL_ONLY, 30);
+  provider 30 "Other Wireless" OTHERWIRELESS (wireless, 3 s); product 2101 "Other Unlimited"
+  30.00 monthly; service type 3 "Wireless"; package 1101 "Other Wireless" (package product 7 =
+  2101); lifeline type 3 "Other Lifeline"; custom field 3 "Referral Source";
+  customer 2: OPEN, Residential, AcctNum OTHER-0001, "John Other", 100 W 33rd St, New York,
+  NY 10001 (addresses 3 and 4); service 2: TN 2125550100, provider 30, package 1101, ACTIVE;
+  order 2 COMPLETE; customer product 4 (2101) ACTIVE
+
+Every row is looked up by its fixed id (clients by code, users by client and username) and
+only inserted when missing, so loading twice changes nothing. The data is meant for a fresh
+database: a row a user created under one of these ids is left alone. On PostgreSQL the id
+sequences are moved past the ids inserted here, so later inserts do not collide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from openrev.contract.enums import PERMISSIONS
+from openrev.domain.passwords import hash_key, hash_password
+
+from .tables import (
+    Address,
+    Agent,
+    Base,
+    BillProfile,
+    Client,
+    CustomerProduct,
+    Customer,
+    CustomFieldDefinition,
+    InventoryBatch,
+    InventoryItem,
+    InventoryType,
+    LifelineProofType,
+    LifelineType,
+    NladProfile,
+    Order,
+    Package,
+    PackageProduct,
+    PaymentAccount,
+    Process,
+    Product,
+    Provider,
+    Service,
+    ServiceType,
+    User,
+    UserPermission,
+)
+
+M = TypeVar("M", bound=Base)
+
+DEMO_CLIENT = "DEMO"
+OTHER_CLIENT = "OTHER"
+CLERK_IMPERSONATION_KEY = "clerk-impersonation-key"
+RESTRICTED_PERMISSIONS = (
+    "IMPERSONATE_USERS",
+    "MANUALLY_CHANGE_LIFELINE_INFORMATION",
+    "VIEW_SSN",
+)
+"""The permissions ``clerk`` does not hold (CONTRACT.md)."""
+
+DEMO_CREDENTIALS: tuple[tuple[str, str, str], ...] = (
+    (DEMO_CLIENT, "demo", "demo"),
+    (DEMO_CLIENT, "clerk", "clerk"),
+    (OTHER_CLIENT, "other", "other"),
+)
+"""(Client, Username, Password) of the demo users."""
+
+DEMO_CREATED_AT = dt.datetime(2024, 1, 2, 15, 0, tzinfo=dt.timezone.utc)
+DEMO_DATE = DEMO_CREATED_AT.date()
+
+
+def credentials_text() -> str:
+    """The demo credentials, as ``openrev demo`` prints them."""
+    lines = ["Demo credentials (Client / Username / Password):"]
+    lines += [f"  {client} / {user} / {password}" for client, user, password in DEMO_CREDENTIALS]
+    lines.append(f"  clerk's ImpersonationKey: {CLERK_IMPERSONATION_KEY}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _ensure(session: Session, model: type[M], id: int, **values: Any) -> M:  # noqa: A002
+    """The row of ``model`` with ``id``; inserted with ``values`` when there is none."""
+    row = session.get(model, id)
+    if row is None:
+        row = model(id=id, **values)
+        session.add(row)
+    return row
+
+
+def _client(session: Session, id: int, code: str, name: str, tax_engine: str) -> Client:  # noqa: A002
+    client = session.scalar(select(Client).where(Client.code == code))
+    if client is None:
+        free = session.get(Client, id) is None
+        client = Client(id=id if free else None, code=code, name=name, tax_engine=tax_engine,
+                        lifeline_form_status="NEEDS_REVIEW", created_at=DEMO_CREATED_AT)
+        session.add(client)
+        session.flush()
+    return client
+
+
+def _user(
+    session: Session,
+    id: int,  # noqa: A002
+    client: Client,
+    username: str,
+    password: str,
+    permissions: tuple[str, ...] = (),
+    impersonation_key: str | None = None,
+) -> User:
+    user = session.scalar(
+        select(User).where(User.client_id == client.id, User.username == username)
+    )
+    if user is None:
+        free = session.get(User, id) is None
+        user = User(
+            id=id if free else None,
+            client_id=client.id,
+            username=username,
+            password_hash=hash_password(password),
+            impersonation_key_hash=hash_key(impersonation_key) if impersonation_key else None,
+            active=True,
+            created_at=DEMO_CREATED_AT,
+        )
+        session.add(user)
+        session.flush()
+    missing = [p for p in permissions if p not in user.permission_names]
+    for permission in missing:
+        user.permissions.append(
+            UserPermission(client_id=client.id, user_id=user.id, permission=permission)
+        )
+    return user
+
+
+def advance_id_sequences(session: Session) -> None:
+    """On PostgreSQL, move every table's id sequence to its largest id (no-op elsewhere).
+
+    Rows inserted with explicit ids do not advance a sequence; without this the next
+    ``INSERT`` without an id would collide with them.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        if "id" not in table.c:
+            continue
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                f"(SELECT max(id) FROM {table.name}))"
+            ),
+            {"table": table.name},
+        )
+
+
+# --------------------------------------------------------------------------- the data
+
+
+def load_demo(session: Session) -> None:
+    """Load the demo data into ``session`` (flushed, not committed); idempotent."""
+    session.flush()
+    advance_id_sequences(session)
+
+    demo = _client(session, 1, DEMO_CLIENT, "Demo Carrier", "SURETAX")
+    other = _client(session, 2, OTHER_CLIENT, "Other Carrier", "CCH")
+
+    _user(session, 1, demo, "demo", "demo", permissions=tuple(PERMISSIONS))
+    _user(session, 2, demo, "clerk", "clerk",
+          permissions=tuple(p for p in PERMISSIONS if p not in RESTRICTED_PERMISSIONS),
+          impersonation_key=CLERK_IMPERSONATION_KEY)
+    _user(session, 3, other, "other", "other")
+    session.flush()
+
+    _load_demo_settings(session, demo.id)
+    _load_other_settings(session, other.id)
+    _load_demo_inventory(session, demo.id)
+    _load_demo_customer(session, demo.id)
+    _load_other_customer(session, other.id)
+
+    session.flush()
+    advance_id_sequences(session)
+
+
+def _load_demo_settings(session: Session, c: int) -> None:
+    _ensure(session, NladProfile, 1, client_id=c, state="FL", active=True)
+    _ensure(session, NladProfile, 2, client_id=c, state="NY", active=True)
+    _ensure(session, Agent, 1, client_id=c, agent_number=5001, name="Demo Agent")
+    _ensure(session, BillProfile, 1, client_id=c, description="Standard",
+            bill_method="EMAIL_ONLY", payment_terms=30)
+    _ensure(session, BillProfile, 2, client_id=c, description="Paper",
+            bill_method="PRINT_ONLY", payment_terms=15)
+    _ensure(session, Provider, 10, client_id=c, description="Demo Wireless",
+            code="DEMOWIRELESS", is_wireless=True, auto_complete_seconds=3)
+    _ensure(session, Provider, 20, client_id=c, description="Manual Provisioning",
+            code="MANUAL", is_wireless=False, auto_complete_seconds=None)
+    _ensure(session, ServiceType, 1, client_id=c, description="Wireless")
+    _ensure(session, ServiceType, 2, client_id=c, description="Voice")
+    _ensure(session, Process, 1, client_id=c, description="Standard Activation")
+    _ensure(session, LifelineType, 1, client_id=c, description="Federal Lifeline")
+    _ensure(session, LifelineType, 2, client_id=c, description="State Lifeline")
+    _ensure(session, LifelineProofType, 1, client_id=c, description="SNAP")
+    _ensure(session, LifelineProofType, 2, client_id=c, description="Medicaid")
+    _ensure(session, LifelineProofType, 3, client_id=c, description="Income")
+    _ensure(session, CustomFieldDefinition, 1, client_id=c, label="Referral Source")
+    _ensure(session, CustomFieldDefinition, 2, client_id=c, label="Preferred Contact Time")
+    session.flush()
+
+    products = (
+        (2001, "Unlimited Talk & Text", "25.00", True, 10, "UNLTT", False),
+        (2002, "5GB Data", "15.00", True, 10, "DATA5GB", False),
+        (2003, "Activation Fee", "35.00", False, None, None, False),
+        (2004, "Shipping", "9.99", False, None, None, True),
+        (2005, "Lifeline Discount", "-9.25", True, 10, "LLDISC", False),
+        (2006, "Business Voice Line", "29.95", True, 20, "BVL", False),
+    )
+    for id_, description, rate, recurring, provider_id, code1, ships in products:
+        _ensure(session, Product, id_, client_id=c, description=description, rate=Decimal(rate),
+                recurring=recurring, provider_id=provider_id, code1=code1, code2=None,
+                product_type=None, ships_equipment=ships)
+    _ensure(session, Package, 1001, client_id=c, description="Wireless Unlimited",
+            provider_id=10, is_lifeline=False, ships_equipment=False, service_type_id=1)
+    _ensure(session, Package, 1002, client_id=c, description="Lifeline Wireless",
+            provider_id=10, is_lifeline=True, ships_equipment=False, service_type_id=1)
+    _ensure(session, Package, 1003, client_id=c, description="Business Voice",
+            provider_id=20, is_lifeline=False, ships_equipment=False, service_type_id=2)
+    session.flush()
+
+    package_products = (
+        # id, package, product, group, lead, sort
+        (1, 1001, 2001, 1, True, 1),
+        (2, 1001, 2002, 1, False, 2),
+        (3, 1001, 2003, 0, False, 3),
+        (4, 1002, 2001, 0, False, 1),
+        (5, 1002, 2005, 0, False, 2),
+        (6, 1003, 2006, 0, False, 1),
+    )
+    for id_, package_id, product_id, group, lead, sort in package_products:
+        _ensure(session, PackageProduct, id_, client_id=c, package_id=package_id,
+                product_id=product_id, product_group_id=group, lead_product=lead, quantity=1,
+                sort_order=sort)
+    session.flush()
+
+
+def _load_other_settings(session: Session, c: int) -> None:
+    _ensure(session, BillProfile, 3, client_id=c, description="Standard",
+            bill_method="EMAIL_ONLY", payment_terms=30)
+    _ensure(session, Provider, 30, client_id=c, description="Other Wireless",
+            code="OTHERWIRELESS", is_wireless=True, auto_complete_seconds=3)
+    _ensure(session, ServiceType, 3, client_id=c, description="Wireless")
+    _ensure(session, LifelineType, 3, client_id=c, description="Other Lifeline")
+    _ensure(session, CustomFieldDefinition, 3, client_id=c, label="Referral Source")
+    session.flush()
+    _ensure(session, Product, 2101, client_id=c, description="Other Unlimited",
+            rate=Decimal("30.00"), recurring=True, provider_id=30, code1="OTHUNL", code2=None,
+            product_type=None, ships_equipment=False)
+    _ensure(session, Package, 1101, client_id=c, description="Other Wireless",
+            provider_id=30, is_lifeline=False, ships_equipment=False, service_type_id=3)
+    session.flush()
+    _ensure(session, PackageProduct, 7, client_id=c, package_id=1101, product_id=2101,
+            product_group_id=0, lead_product=False, quantity=1, sort_order=1)
+    session.flush()
+
+
+def _load_demo_inventory(session: Session, c: int) -> None:
+    _ensure(session, InventoryType, 1, client_id=c, description="Mobile Device",
+            kind="Mobile_Device", identifier_label="IMEI")
+    _ensure(session, InventoryType, 2, client_id=c, description="SIM Card",
+            kind="SIM_Card", identifier_label="ICCID")
+    _ensure(session, InventoryBatch, 1, client_id=c, description="Demo Pre-activated Batch")
+    session.flush()
+    items: tuple[tuple[int, int, str, str, dict[str, Any]], ...] = (
+        (1, 1, "356938035643801", "AVAILABLE", {}),
+        (2, 1, "356938035643802", "AVAILABLE", {}),
+        (3, 1, "356938035643803", "BATCHED", {"batch_id": 1, "mdn": "8505550103"}),
+        (4, 1, "356938035643809", "UNAVAILABLE", {}),
+        (5, 2, "89014103211118510701", "AVAILABLE", {}),
+    )
+    for id_, type_id, identifier, status, extra in items:
+        _ensure(session, InventoryItem, id_, client_id=c, inventory_type_id=type_id,
+                identifier=identifier, status=status, **extra)
+    session.flush()
+
+
+def _load_customer(
+    session: Session,
+    *,
+    client_id: int,
+    customer_id: int,
+    address_ids: tuple[int, int],
+    customer: dict[str, Any],
+    address: dict[str, Any],
+) -> None:
+    """A customer with its physical and mailing address (one flush per dependency step)."""
+    row = session.get(Customer, customer_id)
+    if row is None:
+        row = Customer(id=customer_id, client_id=client_id, created_at=DEMO_CREATED_AT,
+                       **customer)
+        session.add(row)
+        session.flush()
+    physical_id, mailing_id = address_ids
+    _ensure(session, Address, physical_id, client_id=client_id, customer_id=customer_id,
+            kind="PHYSICAL", **address)
+    _ensure(session, Address, mailing_id, client_id=client_id, customer_id=customer_id,
+            kind="MAILING", **address)
+    session.flush()
+    if row.physical_address_id is None and row.mailing_address_id is None:
+        row.physical_address_id = physical_id
+        row.mailing_address_id = mailing_id
+        session.flush()
+
+
+def _load_demo_customer(session: Session, c: int) -> None:
+    _load_customer(
+        session,
+        client_id=c,
+        customer_id=1,
+        address_ids=(1, 2),
+        customer=dict(
+            acct_num="DEMO-0001", status="OPEN", customer_class="Residential", agent_id=1,
+            bill_profile_id=1, bill_method="EMAIL_ONLY", payment_terms=30,
+            payment_terms_override=False, contract_start=DEMO_DATE, security_pin="1234",
+            language="English", dob=dt.date(1980, 5, 15), dl="S530123801550",
+            ssn="123456789", email="jane.sample@example.com", source="openrev demo",
+            lifeline_program="NON_LIFELINE",
+        ),
+        address=dict(first_name="Jane", last_name="Sample", address1="101 N Palafox St",
+                     city="Pensacola", state="FL", zip="32502", country="USA"),
+    )
+    _ensure(session, PaymentAccount, 1, client_id=c, customer_id=1, account_type="CREDIT_CARD",
+            description="Visa ending in 1111", last4="1111", active=True)
+    _ensure(session, Service, 1, client_id=c, customer_id=1, tn="8505550100", type="Wireless",
+            service_type_id=1, provider_id=10, package_id=1001, status="ACTIVE",
+            created_at=DEMO_CREATED_AT)
+    session.flush()
+    _ensure(session, Order, 1, client_id=c, customer_id=1, service_id=1, provider_id=10,
+            order_type="NEW", status="COMPLETE", flow_through=True, process_id=1,
+            created_at=DEMO_CREATED_AT, sent_at=DEMO_CREATED_AT, completion_date=DEMO_DATE)
+    session.flush()
+    lines = (
+        # id, product, description, rate, code1, group, lead
+        (1, 2001, "Unlimited Talk & Text", "25.00", "UNLTT", 1, True),
+        (2, 2002, "5GB Data", "15.00", "DATA5GB", 1, False),
+        (3, 2003, "Activation Fee", "35.00", None, 0, False),
+    )
+    for id_, product_id, description, rate, code1, group, lead in lines:
+        _ensure(session, CustomerProduct, id_, client_id=c, customer_id=1, service_id=1,
+                product_id=product_id, provider_id=10, status="ACTIVE", description=description,
+                rate=Decimal(rate), quantity=1, code1=code1, product_group_id=group,
+                lead_product=lead, activated_date=DEMO_DATE, order_id=1)
+    session.flush()
+
+
+def _load_other_customer(session: Session, c: int) -> None:
+    _load_customer(
+        session,
+        client_id=c,
+        customer_id=2,
+        address_ids=(3, 4),
+        customer=dict(
+            acct_num="OTHER-0001", status="OPEN", customer_class="Residential",
+            bill_profile_id=3, bill_method="EMAIL_ONLY", payment_terms=30,
+            contract_start=DEMO_DATE, email="john.other@example.com", source="openrev demo",
+            lifeline_program="NON_LIFELINE",
+        ),
+        address=dict(first_name="John", last_name="Other", address1="100 W 33rd St",
+                     city="New York", state="NY", zip="10001", country="USA"),
+    )
+    _ensure(session, Service, 2, client_id=c, customer_id=2, tn="2125550100", type="Wireless",
+            service_type_id=3, provider_id=30, package_id=1101, status="ACTIVE",
+            created_at=DEMO_CREATED_AT)
+    session.flush()
+    _ensure(session, Order, 2, client_id=c, customer_id=2, service_id=2, provider_id=30,
+            order_type="NEW", status="COMPLETE", flow_through=True,
+            created_at=DEMO_CREATED_AT, sent_at=DEMO_CREATED_AT, completion_date=DEMO_DATE)
+    session.flush()
+    _ensure(session, CustomerProduct, 4, client_id=c, customer_id=2, service_id=2,
+            product_id=2101, provider_id=30, status="ACTIVE", description="Other Unlimited",
+            rate=Decimal("30.00"), quantity=1, code1="OTHUNL", product_group_id=0,
+            lead_product=False, activated_date=DEMO_DATE, order_id=2)
+    session.flush()

@@ -1,0 +1,166 @@
+"""The JSON binding's codec, derived from the same Struct declarations as the SOAP codec.
+
+The body of ``POST /v20/json/{Operation}`` is the operation's Request object; the answer is
+its Result object; lists are JSON arrays. A key that is absent or ``null`` leaves a field
+as it is; ``""`` writes the empty or default value (CONTRACT.md, Customers_Update).
+Decimals travel as JSON numbers written exactly (never through a binary float).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Callable
+
+import orjson
+
+from ..contract import schema as S
+from .values import BadValue, format_datetime, text_parser
+from .xmlcodec import DecodeReport
+
+
+class JsonError(ValueError):
+    """The body is not a JSON object."""
+
+
+def loads(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise JsonError(f"the request body is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise JsonError("the request body must be a JSON object (the operation's Request)")
+    return value
+
+
+def decode(data: dict[str, Any], cls: type[S.Struct], path: str, report: DecodeReport) -> S.Struct:
+    obj = cls()
+    lookup = cls.__lookup__
+    for key, value in data.items():
+        f = lookup.get(key.lower()) if isinstance(key, str) else None
+        cpath = f"{path}/{f.name if f else key}" if path else str(f.name if f else key)
+        if f is None:
+            report.unknown.append(cpath)
+            continue
+        if value is None:
+            obj.set_state(f.name, S.State.EMPTY)
+            continue
+        v = _decode_value(value, f.type, cpath, report)
+        if v is not _INVALID:
+            obj.set_state(f.name, S.State.WRITTEN, v)
+    return obj
+
+
+_INVALID = object()
+
+
+def _decode_value(value: Any, t: Any, path: str, report: DecodeReport) -> Any:
+    if isinstance(t, S.ListOf):
+        if value == "":
+            return []
+        if not isinstance(value, list):
+            report.invalid.append((path, "must be a JSON array"))
+            return _INVALID
+        out = []
+        for i, item in enumerate(value, 1):
+            if item is None:
+                continue
+            v = _decode_value(item, t.of, f"{path}[{i}]", report)
+            if v is not _INVALID:
+                out.append(v)
+        return out
+    if isinstance(t, type):  # a Struct
+        if value == "":
+            return t()
+        if not isinstance(value, dict):
+            report.invalid.append((path, "must be a JSON object"))
+            return _INVALID
+        return decode(value, t, path, report)
+    return _decode_leaf(value, t, path, report)
+
+
+def _decode_leaf(value: Any, t: S.Type, path: str, report: DecodeReport) -> Any:
+    if isinstance(value, (dict, list)):
+        report.invalid.append((path, "must be a simple value, not a structure"))
+        return _INVALID
+    if value == "" and t is not S.String:
+        return t.empty_value()
+    if isinstance(value, bool):
+        if t is S.Bool:
+            return value
+        value = "1" if value else "0"  # lenient, as in XML
+    elif isinstance(value, int) and t is S.Bool and value in (0, 1):
+        return bool(value)
+    if isinstance(value, (int, Decimal)):
+        if t is S.String:
+            report.invalid.append((path, "must be a JSON string"))
+            return _INVALID
+        if t in (S.Int, S.Long) and isinstance(value, Decimal):
+            if value != value.to_integral_value():
+                report.invalid.append((path, "must be a whole number"))
+                return _INVALID
+            value = int(value)
+        value = str(value)
+    try:
+        return _parser(t)(value)
+    except BadValue as exc:
+        report.invalid.append((path, str(exc)))
+        return _INVALID
+
+
+@lru_cache(maxsize=None)
+def _parser(t: S.Type) -> Callable[[str], Any]:
+    return text_parser(t)
+
+
+# ---------------------------------------------------------------------------- encoding
+
+
+def _fmt_decimal(v: Decimal) -> orjson.Fragment:
+    return orjson.Fragment(format(v, "f").encode())
+
+
+_JSON_FORMATTERS: dict[S.Primitive, Callable[[Any], Any]] = {
+    S.String: str,
+    S.Int: int,
+    S.Long: int,
+    S.Bool: bool,
+    S.Money: _fmt_decimal,
+    S.Date: dt.date.isoformat,
+    S.DateTime: format_datetime,
+    S.Bytes: lambda b: base64.b64encode(b).decode("ascii"),
+}
+
+
+@lru_cache(maxsize=None)
+def _plan(cls: type[S.Struct]) -> list[tuple[str, Callable[[Any], Any]]]:
+    return [(f.name, _encoder(f.type)) for f in cls.__fields__]
+
+
+def _encoder(t: Any) -> Callable[[Any], Any]:
+    if isinstance(t, S.ListOf):
+        item = _encoder(t.of)
+        return lambda v: [item(x) for x in v]
+    if isinstance(t, type):
+        return encode
+    if isinstance(t, S.Enum):
+        return str
+    return _JSON_FORMATTERS[t]
+
+
+def encode(obj: S.Struct) -> dict[str, Any]:
+    """The JSON object of a Struct: every non-None field, in declaration order."""
+    values = obj._values
+    out: dict[str, Any] = {}
+    for name, enc in _plan(type(obj)):
+        v = values.get(name)
+        if v is not None:
+            out[name] = enc(v)
+    return out
+
+
+def dumps(obj: S.Struct) -> bytes:
+    return orjson.dumps(encode(obj))

@@ -1,0 +1,86 @@
+"""Fixtures: the suite runs once per database backend.
+
+SQLite always; PostgreSQL when OPENREV_TEST_POSTGRES_URL is set (CI sets it). Each run uses
+a fresh database (a temporary SQLite file, or a new PostgreSQL database dropped afterwards),
+migrated and loaded with the demo data. An unreachable PostgreSQL is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from starlette.testclient import TestClient
+
+from openrev.settings import Settings
+from openrev.store.db import make_engine, make_sessionmaker
+from openrev.store.demo import load_demo
+from openrev.store.migrate import upgrade
+from openrev.store.testing import fresh_database
+from openrev.wire.app import create_app
+
+PG_URL = os.environ.get("OPENREV_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    base = f"sqlite:///{tmp_path_factory.mktemp('db')}/seed.db" if request.param == "sqlite" \
+        else PG_URL
+    assert base
+    with fresh_database(base) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        with make_sessionmaker(engine)() as db:
+            load_demo(db)
+            db.commit()
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings):
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_url(app) -> Iterator[str]:
+    """The app served by a real uvicorn on a loopback port, for zeep and raw sockets."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,216 @@
+"""The openrev command, through main([...])."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from openrev.cli import main
+from openrev.domain.passwords import hash_key, verify_password
+from openrev.store.db import make_engine, make_sessionmaker
+from openrev.store.migrate import current_revision
+from openrev.store.tables import Client, Customer, User
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+
+
+def _user(url: str, client: str, username: str) -> User:
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as s:
+            return s.scalar(select(User).join(Client, Client.id == User.client_id).where(
+                Client.code == client, User.username == username))
+    finally:
+        engine.dispose()
+
+
+def test_init_twice(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", "--database", database_url]) == 0
+    assert main(["init", "--database", database_url]) == 0
+    assert current_revision(database_url) == "0001"
+    assert "0001" in capsys.readouterr().out
+
+
+def test_init_takes_the_url_from_the_environment(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENREV_DATABASE_URL", database_url)
+    assert main(["init"]) == 0
+    assert current_revision(database_url) == "0001"
+
+
+def test_demo_twice_prints_the_credentials(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--database", database_url]) == 0
+    assert main(["demo", "--database", database_url]) == 0
+    out = capsys.readouterr().out
+    for line in ("DEMO / demo / demo", "DEMO / clerk / clerk", "OTHER / other / other",
+                 "clerk-impersonation-key"):
+        assert line in out
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(Customer)) == 2
+    engine.dispose()
+
+
+def test_client_add(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", "--database", database_url]) == 0
+    assert main(["client", "add", "ACME", "--name", "Acme Telecom", "--tax-engine", "CCH",
+                 "--database", database_url]) == 0
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as s:
+        acme = s.scalar(select(Client).where(Client.code == "ACME"))
+        assert (acme.name, acme.tax_engine, acme.lifeline_form_status) == (
+            "Acme Telecom", "CCH", "NEEDS_REVIEW")
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["client", "add", "ACME", "--name", "Again", "--database", database_url]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already exists" in err and "Traceback" not in err
+
+
+def test_client_add_rejects_an_unknown_tax_engine(database_url: str) -> None:
+    assert main(["client", "add", "ACME", "--name", "A", "--tax-engine", "AVALARA",
+                 "--database", database_url]) == 2
+
+
+def test_user_add_reads_the_password_from_stdin(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", "--database", database_url]) == 0
+    assert main(["client", "add", "ACME", "--name", "Acme", "--database", database_url]) == 0
+    _stdin(monkeypatch, "correct horse\n")
+    assert main(["user", "add", "ACME", "alice", "--permission", "VIEW_SSN",
+                 "--database", database_url]) == 0
+    alice = _user(database_url, "ACME", "alice")
+    assert alice.password_hash.startswith("$argon2") and "correct horse" not in alice.password_hash
+    assert verify_password(alice.password_hash, "correct horse")
+    assert alice.permission_names == {"VIEW_SSN"}
+    assert alice.impersonation_key_hash is None
+
+    _stdin(monkeypatch, "pw\nbobs-key\n")
+    assert main(["user", "add", "ACME", "bob", "--impersonation-key-stdin",
+                 "--database", database_url]) == 0
+    bob = _user(database_url, "ACME", "bob")
+    assert verify_password(bob.password_hash, "pw")
+    assert bob.impersonation_key_hash == hash_key("bobs-key")
+
+    capsys.readouterr()
+    _stdin(monkeypatch, "pw\n")
+    assert main(["user", "add", "ACME", "alice", "--database", database_url]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_user_add_errors(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--database", database_url]) == 0
+    capsys.readouterr()
+
+    _stdin(monkeypatch, "pw\n")
+    assert main(["user", "add", "DEMO", "eve", "--permission", "BE_ROOT",
+                 "--database", database_url]) == 2
+    err = capsys.readouterr().err
+    assert "BE_ROOT" in err and "VIEW_SSN" in err and "IMPERSONATE_USERS" in err
+
+    _stdin(monkeypatch, "pw\n")
+    assert main(["user", "add", "NOPE", "eve", "--database", database_url]) == 1
+    assert "NOPE" in capsys.readouterr().err
+
+    _stdin(monkeypatch, "")
+    assert main(["user", "add", "DEMO", "eve", "--database", database_url]) == 1
+    err = capsys.readouterr().err
+    assert "password" in err and "Traceback" not in err
+    assert _user(database_url, "DEMO", "eve") is None
+
+
+def test_user_grant_and_set_impersonation_key(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--database", database_url]) == 0
+    assert main(["user", "grant", "DEMO", "clerk", "VIEW_SSN", "IMPERSONATE_USERS",
+                 "--database", database_url]) == 0
+    assert main(["user", "grant", "DEMO", "clerk", "VIEW_SSN", "--database", database_url]) == 0
+    assert _user(database_url, "DEMO", "clerk").permission_names == {
+        "VIEW_SSN", "IMPERSONATE_USERS"}
+    assert main(["user", "grant", "DEMO", "clerk", "NOT_A_PERMISSION",
+                 "--database", database_url]) == 2
+    assert main(["user", "grant", "DEMO", "nobody", "VIEW_SSN", "--database", database_url]) == 1
+
+    _stdin(monkeypatch, "a-new-key\n")
+    assert main(["user", "set-impersonation-key", "DEMO", "demo",
+                 "--database", database_url]) == 0
+    assert _user(database_url, "DEMO", "demo").impersonation_key_hash == hash_key("a-new-key")
+
+
+def test_errors_are_one_line_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", "--database", "postgresql://nobody@127.0.0.1:1/none"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("openrev: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert main([]) == 2
+    assert main(["user"]) == 2
+    assert main(["--version"]) == 0
+
+
+class _FakeUvicorn:
+    def __init__(self) -> None:
+        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        self.env_url: str | None = None
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append((args, kwargs))
+        self.env_url = os.environ.get("OPENREV_DATABASE_URL")
+
+
+@pytest.fixture
+def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> _FakeUvicorn:
+    import uvicorn
+
+    fake = _FakeUvicorn()
+    monkeypatch.setattr(uvicorn, "run", fake.run)
+    for name in ("OPENREV_DATABASE_URL", "OPENREV_HOST", "OPENREV_PORT"):
+        monkeypatch.delenv(name, raising=False)  # restored after the test
+    return fake
+
+
+def test_serve_defaults(fake_uvicorn: _FakeUvicorn, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve"]) == 0
+    (args, kwargs), = fake_uvicorn.calls
+    assert args == ("openrev.wire.app:app_from_env",)
+    assert kwargs == {"factory": True, "host": "127.0.0.1", "port": 8020, "workers": 1}
+    assert fake_uvicorn.env_url == "sqlite:///openrev.db"
+    assert "http://127.0.0.1:8020/" in capsys.readouterr().out
+
+
+def test_serve_environment_then_flags(
+    fake_uvicorn: _FakeUvicorn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENREV_HOST", "0.0.0.0")
+    monkeypatch.setenv("OPENREV_PORT", "9000")
+    monkeypatch.setenv("OPENREV_DATABASE_URL", "sqlite:////tmp/env.db")
+    assert main(["serve"]) == 0
+    assert fake_uvicorn.calls[-1][1]["host"] == "0.0.0.0"
+    assert fake_uvicorn.calls[-1][1]["port"] == 9000
+    assert fake_uvicorn.env_url == "sqlite:////tmp/env.db"
+
+    assert main(["serve", "--host", "127.0.0.2", "--port", "9100", "--workers", "3",
+                 "--database", "sqlite:////tmp/flag.db"]) == 0
+    kwargs = fake_uvicorn.calls[-1][1]
+    assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("127.0.0.2", 9100, 3)
+    assert fake_uvicorn.env_url == "sqlite:////tmp/flag.db"
+
+
+def test_serve_rejects_a_bad_port_in_the_environment(
+    fake_uvicorn: _FakeUvicorn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENREV_PORT", "eighty")
+    assert main(["serve"]) == 2
+    assert fake_uvicorn.calls == []
