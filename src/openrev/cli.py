@@ -266,7 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = commands.add_parser("serve", parents=[database], help="serve the API")
-    p.add_argument("--host", help=f"address to listen on (default: $OPENREV_HOST or {DEFAULT_HOST})")
+    p.add_argument("--host",
+                   help=f"address to listen on (default: $OPENREV_HOST or {DEFAULT_HOST})")
     p.add_argument("--port", type=int, help=f"port (default: $OPENREV_PORT or {DEFAULT_PORT})")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
     p.set_defaults(func=cmd_serve)

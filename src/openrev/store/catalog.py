@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 
+from ..domain.devices import identifier_forms, is_imei
 from .tables import (
     Agent, Base, BillProfile, CustomFieldDefinition, InventoryItem, InventoryType, LifelineType,
     NladProfile, Package, Provider, Service,
@@ -17,10 +18,14 @@ from .tables import (
 
 M = TypeVar("M", bound=Base)
 
+_INT32 = range(-(2**31), 2**31)
+"""Ids and numbers are 32-bit integer columns: a value outside names no row (and must not
+reach PostgreSQL, which refuses to compare it with an ``integer`` column)."""
+
 
 def get(db: DbSession, model: type[M], client_id: int, row_id: int | None) -> M | None:
     """The row ``row_id`` of ``model`` if it belongs to ``client_id``."""
-    if row_id is None:
+    if row_id is None or row_id not in _INT32:
         return None
     row = db.get(model, row_id)
     return row if row is not None and getattr(row, "client_id") == client_id else None
@@ -34,6 +39,8 @@ def lifeline_types(db: DbSession, client_id: int, type_id: int | None = None) ->
 
 
 def agent_by_number(db: DbSession, client_id: int, number: int) -> Agent | None:
+    if number not in _INT32:
+        return None
     return db.scalars(select(Agent).where(Agent.client_id == client_id,
                                           Agent.agent_number == number)).first()
 
@@ -67,14 +74,17 @@ def nlad_profile(db: DbSession, client_id: int, state: str) -> NladProfile | Non
 
 def inventory_items(db: DbSession, client_id: int, identifier: str, device_key: str | None,
                     kinds: tuple[str, ...]) -> list[InventoryItem]:
-    """Items of the given Enum_Inventory_Type kinds whose identifier (or hex form) matches."""
-    match = InventoryItem.identifier == identifier.strip()
-    if device_key:
+    """Items of the given Enum_Inventory_Type kinds recorded under ``identifier`` or another
+    form of the same device (hex or decimal ESN/MEID, IMEI; see ``devices.identifier_forms``):
+    the item recorded exactly as sent first, then by id."""
+    exact = identifier.strip()
+    match = InventoryItem.identifier.in_(identifier_forms(exact))
+    if device_key and not is_imei(exact):
         match = or_(match, InventoryItem.identifier_hex == device_key)
     stmt = (select(InventoryItem).join(InventoryType,
                                        InventoryType.id == InventoryItem.inventory_type_id)
             .where(InventoryItem.client_id == client_id, InventoryType.kind.in_(kinds), match)
-            .order_by(InventoryItem.id))
+            .order_by(case((InventoryItem.identifier == exact, 0), else_=1), InventoryItem.id))
     return list(db.scalars(stmt))
 
 

@@ -34,7 +34,8 @@ NEEDS_REVIEW)
   customer    1: OPEN, Residential, AcctNum DEMO-0001, agent 1, bill profile 1 (EMAIL_ONLY, 30),
               "Jane Sample", 101 N Palafox St, Pensacola, FL 32502 (physical address 1 and
               mailing address 2), DOB 1980-05-15, SSN 123456789, DL S530123801550,
-              SecurityPIN 1234, Language English, jane.sample@example.com; payment account 1 (CREDIT_CARD, last4 1111);
+              SecurityPIN 1234, Language English, jane.sample@example.com;
+              payment account 1 (CREDIT_CARD, last4 1111);
               service 1: TN 8505550100, Wireless, provider 10, package 1001, ACTIVE;
               order 1: NEW, COMPLETE; customer products 1 (2001, lead of group 1),
               2 (2002, group 1), 3 (2003) ACTIVE
@@ -137,7 +138,9 @@ def _ensure(session: Session, model: type[M], id: int, **values: Any) -> M:  # n
     return row
 
 
-def _client(session: Session, id: int, code: str, name: str, tax_engine: str) -> Client:  # noqa: A002
+def _client(
+    session: Session, id: int, code: str, name: str, tax_engine: str  # noqa: A002
+) -> Client:
     client = session.scalar(select(Client).where(Client.code == code))
     if client is None:
         free = session.get(Client, id) is None

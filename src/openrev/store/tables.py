@@ -22,14 +22,14 @@ Conventions
 Addresses
 ---------
 An ``Address`` row belongs to a customer (``addresses.customer_id``) and has a ``kind``:
-``PHYSICAL``, ``MAILING``, ``SHIPPING`` (an order's shipping address, ``orders.shipping_address_id``)
-or ``PORT`` (the address of a ported number, ``order_ports.address_id``). The customer points
-at its current two addresses with the foreign keys ``customers.physical_address_id`` and
-``customers.mailing_address_id`` (relationships ``Customer.physical_address`` and
-``Customer.mailing_address``). These two, and ``customers.auto_payment_account_id``, close a
-cycle with ``addresses.customer_id`` / ``payment_accounts.customer_id``; they are declared
-``use_alter`` and the relationships use ``post_update``, so a customer and its addresses can
-be added in one flush::
+``PHYSICAL``, ``MAILING``, ``SHIPPING`` (an order's shipping address,
+``orders.shipping_address_id``) or ``PORT`` (the address of a ported number,
+``order_ports.address_id``). The customer points at its current two addresses with the
+foreign keys ``customers.physical_address_id`` and ``customers.mailing_address_id``
+(relationships ``Customer.physical_address`` and ``Customer.mailing_address``). These two,
+and ``customers.auto_payment_account_id``, close a cycle with ``addresses.customer_id`` /
+``payment_accounts.customer_id``; they are declared ``use_alter`` and the relationships use
+``post_update``, so a customer and its addresses can be added in one flush::
 
     customer = Customer(client_id=c.id, status="PROSPECT", ...)
     customer.physical_address = Address(client_id=c.id, first_name="Jane", ...)

@@ -1,0 +1,108 @@
+"""Order reads of one client: an order by id, a paged search, the orders of a customer.
+
+An order of another client is never found: to a caller it "does not exist". Each order is
+returned with its service (if any) and provider, which OrderInfo needs (TN, PackageID,
+CarrierDescription).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session as DbSession
+
+from .tables import Customer, CustomerProduct, Order, Provider, Service
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """An order with the service it is for (None when it has none) and its provider."""
+
+    order: Order
+    service: Service | None
+    provider: Provider
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    """The filters of Orders_Search; None means "any"."""
+
+    customer_id: int | None = None
+    status: str | None = None
+    order_type: str | None = None
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+
+
+def _rows(client_id: int) -> Select[Any]:
+    return (select(Order, Service, Provider)
+            .outerjoin(Service, Service.id == Order.service_id)
+            .join(Provider, Provider.id == Order.provider_id)
+            .where(Order.client_id == client_id))
+
+
+def order(db: DbSession, client_id: int, order_id: int, *, for_update: bool = False
+          ) -> OrderRow | None:
+    """The order ``order_id`` if it belongs to ``client_id``.
+
+    ``for_update`` locks the order row until the transaction ends (PostgreSQL; SQLite
+    serializes writers anyway) and reloads it, so that concurrent updates do not overwrite
+    each other.
+    """
+    stmt = _rows(client_id).where(Order.id == order_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Order).execution_options(populate_existing=True)
+    found = db.execute(stmt).first()
+    return OrderRow(*found) if found is not None else None
+
+
+def search(db: DbSession, client_id: int, f: OrderFilter, *, page_number: int,
+           page_size: int) -> tuple[int, list[OrderRow]]:
+    """(total count, one page of orders) matching ``f``, newest first then id descending."""
+    conditions = [Order.client_id == client_id]
+    if f.customer_id is not None:
+        conditions.append(Order.customer_id == f.customer_id)
+    if f.status is not None:
+        conditions.append(Order.status == f.status)
+    if f.order_type is not None:
+        conditions.append(Order.order_type == f.order_type)
+    if f.created_from is not None:
+        conditions.append(Order.created_at >= f.created_from)
+    if f.created_to is not None:
+        conditions.append(Order.created_at <= f.created_to)
+    total = db.scalar(select(func.count(Order.id)).where(*conditions)) or 0
+    stmt = (_rows(client_id).where(*conditions)
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(page_size).offset((page_number - 1) * page_size))
+    return total, [OrderRow(*r) for r in db.execute(stmt)]
+
+
+def orders_of(db: DbSession, client_id: int, customer_id: int) -> list[Order]:
+    """Every order of the customer, oldest first."""
+    stmt = (select(Order).where(Order.client_id == client_id, Order.customer_id == customer_id)
+            .order_by(Order.id))
+    return list(db.scalars(stmt))
+
+
+def products_of(db: DbSession, client_id: int, order_id: int) -> list[CustomerProduct]:
+    """The customer products the order added (``CustomerProduct.order_id``)."""
+    return list(db.scalars(select(CustomerProduct).where(
+        CustomerProduct.client_id == client_id, CustomerProduct.order_id == order_id)
+        .order_by(CustomerProduct.id)))
+
+
+def customer_for_update(db: DbSession, client_id: int, customer_id: int) -> Customer | None:
+    """The customer, locked until the transaction ends and reloaded: whether it opens is
+    decided from all its orders, which a concurrent update of another order may change."""
+    stmt = (select(Customer).where(Customer.client_id == client_id, Customer.id == customer_id)
+            .with_for_update().execution_options(populate_existing=True))
+    return db.scalars(stmt).first()
+
+
+def customer_exists(db: DbSession, client_id: int, customer_id: int) -> bool:
+    """The customer exists in the client."""
+    return db.scalar(select(func.count(Customer.id)).where(
+        Customer.client_id == client_id, Customer.id == customer_id)) == 1
