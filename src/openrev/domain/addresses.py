@@ -11,7 +11,7 @@ The rules are data (``AddressRules``), so that each documented table is written 
 * NewCustomers_Quote/Address: names optional.
 Everywhere: ID prohibited; MiddleName at most 10 characters; Address1, City, State (2
 letters), Zip (5 digits, a real US ZIP) required; Zip4 4 digits when given; Country 3
-letters, USA when not given.
+letters, USA when not given; no text longer than the column that keeps it (``MAX_LENGTH``).
 """
 
 from __future__ import annotations
@@ -25,10 +25,14 @@ from ..contract.types import Address
 
 REQUIRED, OPTIONAL, PROHIBITED = "required", "optional", "prohibited"
 
-_ZIP = re.compile(r"\d{5}")
-_ZIP4 = re.compile(r"\d{4}")
+_ZIP = re.compile(r"\d{5}", re.ASCII)
+_ZIP4 = re.compile(r"\d{4}", re.ASCII)
 _STATE = re.compile(r"[A-Za-z]{2}")
 _COUNTRY = re.compile(r"[A-Za-z]{3}")
+
+MAX_LENGTH = {"FirstName": 100, "LastName": 200, "Suffix": 20, "CompanyName": 200,
+              "Address1": 200, "Address2": 200, "City": 100}
+"""The longest text of the other fields: the widths of their ``addresses`` columns."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,12 @@ def check_address(addr: Address, path: str, rules: AddressRules, problems: list[
     need("City", REQUIRED)
     need("State", REQUIRED)
     need("Zip", REQUIRED)
-    if addr.MiddleName and len(addr.MiddleName) > 10:
+    if addr.MiddleName and len(addr.MiddleName.strip()) > 10:
         problems.append(f"{path}/MiddleName: at most 10 characters")
+    for field, longest in MAX_LENGTH.items():
+        value = getattr(addr, field)
+        if value and len(value.strip()) > longest:
+            problems.append(f"{path}/{field}: at most {longest} characters")
     if _given(addr.State) and not _STATE.fullmatch(addr.State.strip()):
         problems.append(f"{path}/State: must be 2 letters")
     if _given(addr.Zip) and not _ZIP.fullmatch(addr.Zip.strip()):

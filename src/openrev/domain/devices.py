@@ -10,7 +10,9 @@ WirelessESN "may be an ICCID, an ESN or an MEID, the last two in hex or in decim
 * ICCID: 19 or 20 digits (starting 89): matched as written.
 
 ``device_key`` gives the canonical hex form (upper case) of an ESN/MEID/IMEI in any of its
-forms, which is stored beside every device (``identifier_hex``) and used for look-ups.
+forms (``identifier_hex`` beside a device, when it is filled in). ``identifier_forms`` gives
+every identifier under which the device may be recorded, so that a look-up finds it whether or
+not ``identifier_hex`` was filled in.
 """
 
 from __future__ import annotations
@@ -43,6 +45,33 @@ def device_key(identifier: str) -> str | None:
     if len(s) in (8, 14):  # ESN or MEID hex
         return s.upper()
     return None
+
+
+def is_imei(identifier: str) -> bool:
+    s = identifier.strip()
+    return len(s) == 15 and s.isdigit()
+
+
+def identifier_forms(identifier: str) -> tuple[str, ...]:
+    """Every identifier the device named by ``identifier`` may be recorded under in inventory.
+
+    As sent; for an ESN/MEID/IMEI also its hex form (upper and lower case) and its decimal
+    form; for an MEID sent as hex or decimal also the IMEIs of that MEID (its 14 digits and a
+    check digit). An IMEI does not name another IMEI of the same 14 digits (that is another
+    check digit: a typing error, not another form of the device).
+    """
+    s = identifier.strip()
+    key = device_key(s)
+    forms = [s]
+    if key is not None:
+        forms += [key, key.lower()]
+        if len(key) == 14:
+            forms.append(meid_decimal(key))
+            if key.isdigit() and not is_imei(s):
+                forms += [f"{key}{d}" for d in range(10)]
+        elif len(key) == 8:
+            forms.append(esn_decimal(key))
+    return tuple(dict.fromkeys(forms))
 
 
 def meid_decimal(hex14: str) -> str:

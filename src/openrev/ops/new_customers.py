@@ -62,6 +62,7 @@ def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
     if problems:
         raise ApiError("S2010", "; ".join(problems))
     c: NewCustomer = req.Customer
+    fields = _resolve_fields(ctx, c)  # input (S2010) though it reads the catalog: before S2015
     for name in ("MailingAddress", "PhysicalAddress"):
         A.check_zip_exists(getattr(c, name), f"Customer/{name}")
     if order is not None:
@@ -70,6 +71,7 @@ def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
         if order.WirelessPort is not None and order.WirelessPort.Address is not None:
             A.check_zip_exists(order.WirelessPort.Address, "Order/WirelessPort/Address")
     found = _resolve(ctx, c, order, package)
+    found.fields = fields
     return _create(ctx, req, found)
 
 
@@ -115,7 +117,6 @@ def _resolve(ctx: Context, c: NewCustomer, order: NewOrder | None,
         if not r.parent.is_parent_account:
             raise ApiError("C2008", f"Customer/ParentCustomerID: customer {r.parent.id} is not "
                                     "a parent account")
-    r.fields = _resolve_fields(ctx, c)
     _resolve_lifeline(ctx, c)
     if order is not None:
         _resolve_order(ctx, order, package, r)
@@ -230,6 +231,13 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
         r.sim = _inventory(ctx, iccid, "Order/WirelessICCID", ("SIM_Card",))
         if r.device is None:
             r.device, r.sim = r.sim, None
+    if r.device is not None and r.device.status == "BATCHED" and (port is not None
+                                                                 or o.ReconnectTN):
+        # the service's TN would be the batch's MDN: the ported / reconnected TN would be lost
+        other = "WirelessPort" if port is not None else "ReconnectTN"
+        path = "Order/WirelessESN" if esn else "Order/WirelessICCID"
+        raise ApiError("S2010", f"{path}: {r.device.identifier} is BATCHED with its own MDN; "
+                                f"it cannot be used with {other}")
 
 
 def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...]

@@ -18,14 +18,9 @@ from .tables import (
 
 M = TypeVar("M", bound=Base)
 
-_INT32 = range(-(2**31), 2**31)
-"""Ids and numbers are 32-bit integer columns: a value outside names no row (and must not
-reach PostgreSQL, which refuses to compare it with an ``integer`` column)."""
-
-
 def get(db: DbSession, model: type[M], client_id: int, row_id: int | None) -> M | None:
     """The row ``row_id`` of ``model`` if it belongs to ``client_id``."""
-    if row_id is None or row_id not in _INT32:
+    if row_id is None:
         return None
     row = db.get(model, row_id)
     return row if row is not None and getattr(row, "client_id") == client_id else None
@@ -39,8 +34,6 @@ def lifeline_types(db: DbSession, client_id: int, type_id: int | None = None) ->
 
 
 def agent_by_number(db: DbSession, client_id: int, number: int) -> Agent | None:
-    if number not in _INT32:
-        return None
     return db.scalars(select(Agent).where(Agent.client_id == client_id,
                                           Agent.agent_number == number)).first()
 

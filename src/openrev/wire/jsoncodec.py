@@ -18,8 +18,8 @@ from typing import Any, Callable
 import orjson
 
 from ..contract import schema as S
-from .values import BadValue, format_datetime, text_parser
-from .xmlcodec import DecodeReport
+from .values import INVALID, format_datetime, parse_leaf
+from .xmlcodec import DecodeReport, item_path
 
 
 class JsonError(ValueError):
@@ -49,12 +49,9 @@ def decode(data: dict[str, Any], cls: type[S.Struct], path: str, report: DecodeR
             obj.set_state(f.name, S.State.EMPTY)
             continue
         v = _decode_value(value, f.type, cpath, report)
-        if v is not _INVALID:
+        if v is not INVALID:
             obj.set_state(f.name, S.State.WRITTEN, v)
     return obj
-
-
-_INVALID = object()
 
 
 def _decode_value(value: Any, t: Any, path: str, report: DecodeReport) -> Any:
@@ -63,13 +60,13 @@ def _decode_value(value: Any, t: Any, path: str, report: DecodeReport) -> Any:
             return []
         if not isinstance(value, list):
             report.invalid.append((path, "must be a JSON array"))
-            return _INVALID
+            return INVALID
         out = []
         for i, item in enumerate(value, 1):
             if item is None:
                 continue
-            v = _decode_value(item, t.of, f"{path}[{i}]", report)
-            if v is not _INVALID:
+            v = _decode_value(item, t.of, item_path(path, t, i), report)
+            if v is not INVALID:
                 out.append(v)
         return out
     if isinstance(t, type):  # a Struct
@@ -77,7 +74,7 @@ def _decode_value(value: Any, t: Any, path: str, report: DecodeReport) -> Any:
             return t()
         if not isinstance(value, dict):
             report.invalid.append((path, "must be a JSON object"))
-            return _INVALID
+            return INVALID
         return decode(value, t, path, report)
     return _decode_leaf(value, t, path, report)
 
@@ -85,7 +82,7 @@ def _decode_value(value: Any, t: Any, path: str, report: DecodeReport) -> Any:
 def _decode_leaf(value: Any, t: S.Type, path: str, report: DecodeReport) -> Any:
     if isinstance(value, (dict, list)):
         report.invalid.append((path, "must be a simple value, not a structure"))
-        return _INVALID
+        return INVALID
     if value == "" and t is not S.String:
         return t.empty_value()
     if isinstance(value, bool):
@@ -97,23 +94,14 @@ def _decode_leaf(value: Any, t: S.Type, path: str, report: DecodeReport) -> Any:
     if isinstance(value, (int, Decimal)):
         if t is S.String:
             report.invalid.append((path, "must be a JSON string"))
-            return _INVALID
+            return INVALID
         if t in (S.Int, S.Long) and isinstance(value, Decimal):
             if value != value.to_integral_value():
                 report.invalid.append((path, "must be a whole number"))
-                return _INVALID
+                return INVALID
             value = int(value)
         value = str(value)
-    try:
-        return _parser(t)(value)
-    except BadValue as exc:
-        report.invalid.append((path, str(exc)))
-        return _INVALID
-
-
-@lru_cache(maxsize=None)
-def _parser(t: S.Type) -> Callable[[str], Any]:
-    return text_parser(t)
+    return parse_leaf(t, value, path, report.invalid)
 
 
 # ---------------------------------------------------------------------------- encoding

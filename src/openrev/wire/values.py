@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
@@ -17,15 +19,40 @@ class BadValue(ValueError):
     """A value that does not fit its type; the message is the rule, for the field path."""
 
 
-def parse_int(text: str) -> int:
-    t = text.strip()
-    try:
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Characters XML 1.0 cannot carry (a JSON request can send them; PostgreSQL refuses a NUL).
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# Money is kept as Numeric(12, 2): anything that rounds to 10^10 or more does not fit.
+MONEY_LIMIT = Decimal("9999999999.995")
+
+
+def _integer(bits: int) -> Callable[[str], int]:
+    lowest, highest = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def parse(text: str) -> int:
+        t = text.strip()
+        if not _INTEGER.fullmatch(t):  # ASCII digits only ("１２" is not a number here)
+            raise BadValue("must be a whole number")
         v = int(t)
-    except ValueError:
-        raise BadValue("must be a whole number") from None
-    if not -(2**63) <= v < 2**63:
-        raise BadValue("is out of range")
-    return v
+        if v > highest:
+            raise BadValue(f"must be at most {highest}")
+        if v < lowest:
+            raise BadValue(f"must be at least {lowest}")
+        return v
+
+    return parse
+
+
+parse_int = _integer(32)  # xs:int
+parse_long = _integer(64)  # xs:long
+
+
+def parse_string(text: str) -> str:
+    if _BAD_TEXT.search(text) is not None:
+        raise BadValue("must not contain control characters")
+    return text
 
 
 def parse_bool(text: str) -> bool:
@@ -38,12 +65,15 @@ def parse_bool(text: str) -> bool:
 
 
 def parse_decimal(text: str) -> Decimal:
+    t = text.strip()
+    if not _DECIMAL.fullmatch(t):
+        raise BadValue("must be a decimal number")
     try:
-        v = Decimal(text.strip())
-    except InvalidOperation:
+        v = Decimal(t)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
         raise BadValue("must be a decimal number") from None
-    if not v.is_finite():
-        raise BadValue("must be a finite decimal number")
+    if not abs(v) < MONEY_LIMIT:
+        raise BadValue("must be less than 10000000000 in absolute value")
     return v
 
 
@@ -98,9 +128,9 @@ def parse_enum(enum: S.Enum) -> Callable[[str], str]:
 
 
 PARSERS: dict[S.Primitive, Callable[[str], Any]] = {
-    S.String: lambda t: t,
+    S.String: parse_string,
     S.Int: parse_int,
-    S.Long: parse_int,
+    S.Long: parse_long,
     S.Bool: parse_bool,
     S.Money: parse_decimal,
     S.Date: parse_date,
@@ -109,12 +139,25 @@ PARSERS: dict[S.Primitive, Callable[[str], Any]] = {
 }
 
 
+@lru_cache(maxsize=None)
 def text_parser(t: S.Type) -> Callable[[str], Any]:
     """How the text of an element of type ``t`` becomes a value."""
     if isinstance(t, S.Enum):
         return parse_enum(t)
     assert isinstance(t, S.Primitive), t
     return PARSERS[t]
+
+
+INVALID = object()  # what a leaf that does not parse decodes to (its problem is reported)
+
+
+def parse_leaf(t: S.Type, text: str, path: str, invalid: list[tuple[str, str]]) -> Any:
+    """The value of ``text`` as type ``t``, or INVALID with ``(path, rule)`` noted."""
+    try:
+        return text_parser(t)(text)
+    except BadValue as exc:
+        invalid.append((path, str(exc)))
+        return INVALID
 
 
 # ---------------------------------------------------------------- formatting (to text)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
-from .values import FORMATTERS, BadValue, text_parser
+from .values import FORMATTERS, INVALID, parse_leaf
 from .xmltree import Node
 
 # ---------------------------------------------------------------------------- decoding
@@ -52,31 +52,24 @@ def decode(node: Node, cls: type[S.Struct], path: str, report: DecodeReport) -> 
             obj.set_state(f.name, S.State.WRITTEN, decode(child, ftype, cpath, report))
         else:
             value = _decode_leaf(child, ftype, cpath, report)
-            if value is not _INVALID:
+            if value is not INVALID:
                 obj.set_state(f.name, S.State.WRITTEN, value)
     return obj
-
-
-_INVALID = object()
 
 
 def _decode_leaf(node: Node, ftype: S.Type, path: str, report: DecodeReport) -> Any:
     if node.children:
         report.invalid.append((path, "must be a simple value, not a structure"))
-        return _INVALID
+        return INVALID
     text = node.text
     if text is None or (ftype is not S.String and not text.strip()):
         return ftype.empty_value()  # <X></X>: the type's empty or default value
-    try:
-        return _leaf_parser(ftype)(text)
-    except BadValue as exc:
-        report.invalid.append((path, str(exc)))
-        return _INVALID
+    return parse_leaf(ftype, text, path, report.invalid)
 
 
-@lru_cache(maxsize=None)
-def _leaf_parser(ftype: S.Type) -> Callable[[str], Any]:
-    return text_parser(ftype)
+def item_path(path: str, lt: S.ListOf, i: int) -> str:
+    """The path of a list item, the same in every binding: ``Fields/Field[1]``, ``X[1]``."""
+    return f"{path}/{lt.item}[{i}]" if isinstance(lt.of, type) else f"{path}[{i}]"
 
 
 def _decode_list(node: Node, lt: S.ListOf, path: str, report: DecodeReport) -> list[Any]:
@@ -84,14 +77,14 @@ def _decode_list(node: Node, lt: S.ListOf, path: str, report: DecodeReport) -> l
     out: list[Any] = []
     of = lt.of
     for i, item in enumerate(node.children, 1):
-        ipath = f"{path}/{item.local}[{i}]"
+        ipath = item_path(path, lt, i)
         if isinstance(of, type):
             out.append(decode(item, of, ipath, report))
         elif item.is_empty_tag:
             continue
         else:
             v = _decode_leaf(item, of, ipath, report)
-            if v is not _INVALID:
+            if v is not INVALID:
                 out.append(v)
     return out
 
