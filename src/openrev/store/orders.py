@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Table, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from .tables import Customer, CustomerProduct, Order, Provider, Service
@@ -44,16 +44,24 @@ def _rows(client_id: int) -> Select[Any]:
             .where(Order.client_id == client_id))
 
 
+def _lock_on_sqlite(db: DbSession, table: Table, row_id: int) -> None:
+    """SQLite has no SELECT ... FOR UPDATE: a write that changes nothing begins the write
+    transaction first, so the read that follows waits for any other writer and sees its
+    result (on PostgreSQL, FOR UPDATE does this)."""
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+
+
 def order(db: DbSession, client_id: int, order_id: int, *, for_update: bool = False
           ) -> OrderRow | None:
     """The order ``order_id`` if it belongs to ``client_id``.
 
-    ``for_update`` locks the order row until the transaction ends (PostgreSQL; SQLite
-    serializes writers anyway) and reloads it, so that concurrent updates do not overwrite
-    each other.
+    ``for_update`` locks the order row until the transaction ends and reads it afresh, so
+    that concurrent updates of one order do not decide from stale data.
     """
     stmt = _rows(client_id).where(Order.id == order_id)
     if for_update:
+        _lock_on_sqlite(db, Order.__table__, order_id)
         stmt = stmt.with_for_update(of=Order).execution_options(populate_existing=True)
     found = db.execute(stmt).first()
     return OrderRow(*found) if found is not None else None
@@ -74,9 +82,12 @@ def search(db: DbSession, client_id: int, f: OrderFilter, *, page_number: int,
     if f.created_to is not None:
         conditions.append(Order.created_at <= f.created_to)
     total = db.scalar(select(func.count(Order.id)).where(*conditions)) or 0
+    offset = (page_number - 1) * page_size
+    if offset >= total:
+        return total, []
     stmt = (_rows(client_id).where(*conditions)
             .order_by(Order.created_at.desc(), Order.id.desc())
-            .limit(page_size).offset((page_number - 1) * page_size))
+            .limit(page_size).offset(offset))
     return total, [OrderRow(*r) for r in db.execute(stmt)]
 
 
@@ -97,6 +108,7 @@ def products_of(db: DbSession, client_id: int, order_id: int) -> list[CustomerPr
 def customer_for_update(db: DbSession, client_id: int, customer_id: int) -> Customer | None:
     """The customer, locked until the transaction ends and reloaded: whether it opens is
     decided from all its orders, which a concurrent update of another order may change."""
+    _lock_on_sqlite(db, Customer.__table__, customer_id)
     stmt = (select(Customer).where(Customer.client_id == client_id, Customer.id == customer_id)
             .with_for_update().execution_options(populate_existing=True))
     return db.scalars(stmt).first()

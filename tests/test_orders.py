@@ -1,0 +1,800 @@
+"""Orders_Query, Orders_Search and Orders_Update: every rule and error code, over JSON and as
+raw SOAP 1.1 / 1.2 bytes, a few through zeep, and the rule functions of ``domain.orders``.
+
+Orders are created through NewCustomers_Create (package 1003, provider 20 "Manual
+Provisioning": its orders wait for Orders_Update). A second activation order, and orders
+with chosen created dates, are written directly into the database. Every test works on the
+customers it created, so it does not depend on the data of other tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Callable
+
+import pytest
+import zeep
+from lxml import etree
+from sqlalchemy import select
+from zeep.transports import Transport
+
+from helpers import DEMO, OTHER, new_session, post_soap, result_of
+from openrev.contract.errors import ApiError
+from openrev.domain import orders as rules
+from openrev.store.db import make_sessionmaker
+from openrev.store.tables import (
+    Customer, CustomerHistory, CustomerProduct, Order, Service,
+)
+
+ADDRESS = {"FirstName": "Olive", "LastName": "Order", "Address1": "101 N Palafox St",
+           "City": "Pensacola", "State": "FL", "Zip": "32502"}
+UTC = dt.timezone.utc
+Call = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+# ------------------------------------------------------------------ the two bindings
+
+INTS = {"ID", "CustomerID", "ServiceID", "CarrierID", "PackageID", "TotalCount", "PageNumber",
+        "PageSize"}
+BOOLS = {"Success", "IsReconnect", "FlowThrough", "Impersonated"}
+
+
+def to_xml(body: dict[str, Any]) -> str:
+    """A JSON request body as the children of <Request> (prefix r)."""
+    out = []
+    for key, value in body.items():
+        if isinstance(value, dict):
+            value = to_xml(value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        out.append(f"<r:{key}>{value}</r:{key}>")
+    return "".join(out)
+
+
+def from_xml(el: etree._Element) -> Any:
+    """A SOAP answer element as the JSON binding would give it."""
+    name = etree.QName(el).localname
+    children = list(el)
+    if name == "Orders":
+        return [from_xml(c) for c in children]
+    if not children:
+        text = el.text or ""
+        if name in INTS:
+            return int(text)
+        if name in BOOLS:
+            return text == "true"
+        return text
+    return {etree.QName(c).localname: from_xml(c) for c in children}
+
+
+@pytest.fixture(params=["json", "soap11", "soap12"])
+def call(request, client) -> Call:
+    """Call an operation with a JSON body, through the JSON binding or as raw SOAP."""
+
+    def run(op: str, body: dict[str, Any]) -> dict[str, Any]:
+        if request.param == "json":
+            r = client.post(f"/v20/json/{op}", json=body)
+            assert r.status_code == 200, r.text
+            return r.json()
+        version = 12 if request.param == "soap12" else 11
+        r = post_soap(client, op, to_xml(body), version=version)
+        assert r.status_code == 200, r.text
+        return from_xml(result_of(r.content, op))
+
+    return run
+
+
+def ok(out: dict[str, Any]) -> dict[str, Any]:
+    assert out["Header"]["Success"] is True, out["Header"]
+    return out
+
+
+def error(out: dict[str, Any], code: str, message: str) -> None:
+    h = out["Header"]
+    assert h["Success"] is False, out
+    assert (h["Error_Code"], h["Message"]) == (code, message), h
+
+
+# ------------------------------------------------------------------ data
+
+
+@pytest.fixture(scope="module")
+def sessions(app):
+    return make_sessionmaker(app.state.engine)
+
+
+def new_customer(client, package: int = 1003) -> tuple[int, int, int]:
+    """A PENDING customer with one activation order: (customer, order, service)."""
+    r = client.post("/v20/json/NewCustomers_Create", json={
+        "Credentials": DEMO, "Order": {"PackageID": package},
+        "Customer": {"PhysicalAddress": ADDRESS, "MailingAddress": ADDRESS}})
+    out = r.json()
+    assert out["Header"]["Success"] is True, out
+    assert out["Status"] == "PENDING"
+    return out["Customer_ID"], out["Orders"][0], out["Lines"][0]
+
+
+def add_order(sessions, customer_id: int, *, order_type: str = "CONVERSION",
+              status: str = "NEW", created_at: dt.datetime | None = None,
+              tn: str | None = None, is_reconnect: bool = False) -> int:
+    """Another order of the customer, on a new PENDING service with one PENDING product."""
+    with sessions() as db, db.begin():
+        c = db.get(Customer, customer_id)
+        service = Service(client_id=c.client_id, customer_id=c.id, tn=tn, provider_id=20,
+                          package_id=1003, status="PENDING", type="Voice")
+        db.add(service)
+        db.flush()
+        order = Order(client_id=c.client_id, customer_id=c.id, service_id=service.id,
+                      provider_id=20, order_type=order_type, status=status,
+                      is_reconnect=is_reconnect, flow_through=False,
+                      created_at=created_at or dt.datetime.now(UTC))
+        db.add(order)
+        db.flush()
+        db.add(CustomerProduct(client_id=c.client_id, customer_id=c.id, service_id=service.id,
+                               product_id=2006, provider_id=20, status="PENDING",
+                               description="Business Voice Line", rate=Decimal("29.95"),
+                               order_id=order.id))
+        return order.id
+
+
+def customer_status(client, customer_id: int) -> str:
+    out = client.post("/v20/json/Customers_Query",
+                      json={"Credentials": DEMO, "CustomerID": customer_id}).json()
+    return out["Customer"]["Status"]
+
+
+def update(call: Call, order_id: int, **fields: Any) -> dict[str, Any]:
+    return call("Orders_Update", {"Credentials": DEMO, "OrderID": order_id, **fields})
+
+
+def query(call: Call, order_id: int, creds: dict[str, str] = DEMO) -> dict[str, Any]:
+    return call("Orders_Query", {"Credentials": creds, "OrderID": order_id})
+
+
+# ------------------------------------------------------------------ Orders_Query
+
+
+def test_query_answers_every_field_of_the_order(call):
+    o = ok(query(call, 1))["Order"]
+    assert o == {
+        "ID": 1, "CustomerID": 1, "ServiceID": 1, "TN": "8505550100", "Type": "NEW",
+        "Status": "COMPLETE", "CarrierID": 10, "CarrierDescription": "Demo Wireless",
+        "PackageID": 1001, "IsReconnect": False, "FlowThrough": True,
+        "CreatedDate": o["CreatedDate"], "SentDate": o["SentDate"],
+        "CompletionDate": o["CompletionDate"]}
+    assert o["CreatedDate"].startswith("2024-") and o["SentDate"].startswith("2024-")
+    assert dt.date.fromisoformat(o["CompletionDate"]).year == 2024
+
+
+def test_query_a_new_activation_order(call, client):
+    customer, order, service = new_customer(client)
+    o = ok(query(call, order))["Order"]
+    assert {k: o[k] for k in ("ID", "CustomerID", "ServiceID", "Type", "Status", "CarrierID",
+                              "CarrierDescription", "PackageID", "IsReconnect", "FlowThrough")
+            } == {"ID": order, "CustomerID": customer, "ServiceID": service, "Type": "NEW",
+                  "Status": "NEW", "CarrierID": 20, "CarrierDescription": "Manual Provisioning",
+                  "PackageID": 1003, "IsReconnect": False, "FlowThrough": False}
+    created = dt.datetime.fromisoformat(o["CreatedDate"])
+    assert abs(created - dt.datetime.now(UTC)) < dt.timedelta(minutes=5)
+    assert "SentDate" not in o and "CompletionDate" not in o and "TN" not in o
+
+
+def test_query_requires_an_order_id(call):
+    error(call("Orders_Query", {"Credentials": DEMO}), "S2010", "OrderID: required")
+    error(call("Orders_Query", {"Credentials": DEMO, "OrderID": "x"}), "S2010",
+          "OrderID: must be a whole number")
+
+
+def test_query_unknown_order_is_o2002(call):
+    out = query(call, 999999)
+    error(out, "O2002", "OrderID: 999999 does not exist")
+    assert out["Header"]["Error_Description"] == "Order specified does not exist."
+
+
+def test_a_session_of_other_gets_o2002_for_demos_order_1(call, client):
+    key = new_session(client, OTHER)
+    session = {"Session": {"SessionKey": key}}
+    error(call("Orders_Query", {**session, "OrderID": 1}), "O2002",
+          "OrderID: 1 does not exist")
+    error(call("Orders_Update", {**session, "OrderID": 1, "Status": "CANCELED"}), "O2002",
+          "OrderID: 1 does not exist")
+    assert ok(query(call, 1))["Order"]["Status"] == "COMPLETE"  # untouched
+    # OTHER sees its own order 2.
+    assert ok(call("Orders_Query", {**session, "OrderID": 2}))["Order"]["CustomerID"] == 2
+
+
+def test_json_and_soap_answers_agree(client):
+    json_out = client.post("/v20/json/Orders_Query",
+                           json={"Credentials": DEMO, "OrderID": 1}).json()
+    res = result_of(post_soap(client, "Orders_Query",
+                              to_xml({"Credentials": DEMO, "OrderID": 1})).content,
+                    "Orders_Query")
+    soap_out = from_xml(res)
+    assert soap_out["Order"] == json_out["Order"]
+    # The documented element names: <Orders_QueryResult><Header/><Order><ID>...
+    assert [etree.QName(c).localname for c in res] == ["Header", "Order"]
+    assert [etree.QName(c).localname for c in res[1]][:3] == ["ID", "CustomerID", "ServiceID"]
+
+
+# ------------------------------------------------------------------ Orders_Update: completing
+
+
+def test_completing_the_activation_order_opens_the_customer(call, client, sessions):
+    customer, order, service = new_customer(client)
+    assert customer_status(client, customer) == "PENDING"
+    o = ok(update(call, order, Status="COMPLETE", CompletionDate="2024-03-05"))["Order"]
+    assert (o["ID"], o["Status"], o["CompletionDate"]) == (order, "COMPLETE", "2024-03-05")
+    c = client.post("/v20/json/Customers_Query",
+                    json={"Credentials": DEMO, "CustomerID": customer}).json()["Customer"]
+    assert c["Status"] == "OPEN"
+    [item] = c["Services"]
+    assert item["Service"]["ID"] == service
+    assert [(p["ProductID"], p["Status"], p["ActivatedDate"]) for p in item["Products"]] == [
+        (2006, "ACTIVE", "2024-03-05")]
+    with sessions() as db:
+        assert db.get(Service, service).status == "ACTIVE"
+        notes = [(h.category, h.note) for h in db.scalars(
+            select(CustomerHistory).where(CustomerHistory.customer_id == customer,
+                                          CustomerHistory.category.in_(("ORDER", "CUSTOMER")))
+            .order_by(CustomerHistory.id))]
+    assert notes[-2:] == [
+        ("ORDER", f"Order {order} status changed from NEW to COMPLETE (completed 2024-03-05)"),
+        ("CUSTOMER", "Customer status changed from PENDING to OPEN: its activation orders are "
+                     "complete")]
+
+
+def test_completion_date_defaults_to_today(call, client):
+    _, order, _ = new_customer(client)
+    before = dt.datetime.now(UTC).date()
+    o = ok(update(call, order, Status="COMPLETE"))["Order"]
+    assert before <= dt.date.fromisoformat(o["CompletionDate"]) <= dt.datetime.now(UTC).date()
+
+
+def test_two_activation_orders_customer_stays_pending_until_both_complete(call, client,
+                                                                          sessions):
+    customer, first, _ = new_customer(client)
+    second = add_order(sessions, customer)
+    ok(update(call, first, Status="COMPLETE"))
+    assert customer_status(client, customer) == "PENDING"
+    assert ok(query(call, second))["Order"]["Type"] == "CONVERSION"
+    ok(update(call, second, Status="COMPLETE", CompletionDate="2024-04-01"))
+    assert customer_status(client, customer) == "OPEN"
+
+
+def test_canceling_the_last_open_activation_order_opens_the_customer(call, client, sessions):
+    customer, first, _ = new_customer(client)
+    second = add_order(sessions, customer)
+    ok(update(call, first, Status="COMPLETE"))
+    assert customer_status(client, customer) == "PENDING"
+    o = ok(update(call, second, Status="CANCELED"))["Order"]
+    assert o["Status"] == "CANCELED" and "CompletionDate" not in o
+    assert customer_status(client, customer) == "OPEN"
+    with sessions() as db:  # the canceled order's product did not become active
+        assert [p.status for p in db.scalars(select(CustomerProduct).where(
+            CustomerProduct.order_id == second))] == ["PENDING"]
+
+
+def test_a_canceled_activation_order_alone_leaves_the_customer_pending(call, client):
+    customer, order, _ = new_customer(client)
+    ok(update(call, order, Status="CANCELED"))
+    assert customer_status(client, customer) == "PENDING"
+
+
+def test_sent_records_when_it_was_sent_once(call, client):
+    _, order, _ = new_customer(client)
+    sent = ok(update(call, order, Status="SENT"))["Order"]
+    assert sent["Status"] == "SENT"
+    sent_at = dt.datetime.fromisoformat(sent["SentDate"])
+    assert abs(sent_at - dt.datetime.now(UTC)) < dt.timedelta(minutes=5)
+    assert ok(update(call, order, Status="CONFIRMED"))["Order"]["Status"] == "CONFIRMED"
+    assert ok(update(call, order, Status="ERROR"))["Order"]["Status"] == "ERROR"
+    again = ok(update(call, order, Status="SENT"))["Order"]
+    assert again["SentDate"] == sent["SentDate"]
+    assert ok(update(call, order, Status="COMPLETE"))["Order"]["Status"] == "COMPLETE"
+
+
+def test_each_status_change_is_in_the_customer_history(call, client, sessions):
+    customer, order, _ = new_customer(client)
+    ok(update(call, order, Status="SENT"))
+    ok(update(call, order, Status="SENT"))  # no change, no history
+    ok(update(call, order, Status="FLOW_ERROR"))
+    with sessions() as db:
+        notes = [h.note for h in db.scalars(select(CustomerHistory).where(
+            CustomerHistory.customer_id == customer, CustomerHistory.category == "ORDER")
+            .order_by(CustomerHistory.id))]
+    assert notes[-2:] == [f"Order {order} status changed from NEW to SENT",
+                          f"Order {order} status changed from SENT to FLOW_ERROR"]
+
+
+def test_complete_and_canceled_are_final(call, client):
+    _, done, _ = new_customer(client)
+    ok(update(call, done, Status="COMPLETE", CompletionDate="2024-03-05"))
+    error(update(call, done, Status="NEW"), "S2010",
+          f"Status: order {done} is COMPLETE, which is final; it cannot become NEW")
+    error(update(call, done, Status="CANCELED"), "S2010",
+          f"Status: order {done} is COMPLETE, which is final; it cannot become CANCELED")
+    _, canceled, _ = new_customer(client)
+    ok(update(call, canceled, Status="CANCELED"))
+    error(update(call, canceled, Status="COMPLETE"), "S2010",
+          f"Status: order {canceled} is CANCELED, which is final; it cannot become COMPLETE")
+    assert ok(query(call, canceled))["Order"]["Status"] == "CANCELED"
+
+
+def test_setting_the_same_status_again_is_a_no_op(call, client):
+    _, order, _ = new_customer(client)
+    ok(update(call, order, Status="COMPLETE", CompletionDate="2024-03-05"))
+    o = ok(update(call, order, Status="COMPLETE"))["Order"]
+    assert (o["Status"], o["CompletionDate"]) == ("COMPLETE", "2024-03-05")
+    _, canceled, _ = new_customer(client)
+    ok(update(call, canceled, Status="CANCELED"))
+    assert ok(update(call, canceled, Status="CANCELED"))["Order"]["Status"] == "CANCELED"
+
+
+def test_completion_date_alone_corrects_a_complete_order(call, client):
+    customer, order, _ = new_customer(client)
+    ok(update(call, order, Status="COMPLETE", CompletionDate="2024-03-05"))
+    o = ok(update(call, order, CompletionDate="2024-03-04"))["Order"]
+    assert (o["Status"], o["CompletionDate"]) == ("COMPLETE", "2024-03-04")
+    c = client.post("/v20/json/Customers_Query",
+                    json={"Credentials": DEMO, "CustomerID": customer}).json()["Customer"]
+    assert [p["ActivatedDate"] for s in c["Services"] for p in s["Products"]] == ["2024-03-04"]
+
+
+# ------------------------------------------------------------------ Orders_Update: errors
+
+
+def test_update_input_rules(call, client):
+    _, order, _ = new_customer(client)
+    error(call("Orders_Update", {"Credentials": DEMO, "Status": "COMPLETE"}), "S2010",
+          "OrderID: required")
+    error(update(call, order), "S2010", "Status or CompletionDate: one is required")
+    error(update(call, order, Status="DONE"), "S2010",
+          "Status: must be one of NEW, SENT, CONFIRMED, COMPLETE, CANCELED, ERROR, FLOW_ERROR")
+    error(update(call, order, CompletionDate="March 5"), "S2010",
+          "CompletionDate: must be a date (YYYY-MM-DD)")
+    error(update(call, order, Status="SENT", CompletionDate="2024-03-05"), "S2010",
+          "CompletionDate: can only be given with Status COMPLETE")
+    error(update(call, order, CompletionDate="2024-03-05"), "S2010",
+          f"CompletionDate: order {order} is NEW; a completion date needs Status COMPLETE")
+    assert ok(query(call, order))["Order"]["Status"] == "NEW"
+
+
+def test_update_unknown_order_is_o2002(call):
+    error(update(call, 999999, Status="COMPLETE"), "O2002", "OrderID: 999999 does not exist")
+
+
+def test_ids_beyond_32_bits_are_invalid_input(call):
+    """Ids are xs:int: the codec refuses what does not fit; the largest that fits is just an
+    order or customer that does not exist."""
+    top = 2**31 - 1
+    error(query(call, top + 1), "S2010", f"OrderID: must be at most {top}")
+    error(update(call, -top - 2, Status="SENT"), "S2010", f"OrderID: must be at least {-top - 1}")
+    error(search(call, PageNumber=top + 1), "S2010", f"PageNumber: must be at most {top}")
+    error(query(call, top), "O2002", f"OrderID: {top} does not exist")
+    error(update(call, top, Status="SENT"), "O2002", f"OrderID: {top} does not exist")
+    error(search(call, CustomerID=top), "C2002", f"CustomerID: {top} does not exist")
+
+
+def test_customer_id_that_does_not_own_the_order_is_at2002(call, client):
+    customer, order, _ = new_customer(client)
+    other_customer, _, _ = new_customer(client)
+    out = update(call, order, CustomerID=other_customer, Status="COMPLETE")
+    error(out, "AT2002", f"CustomerID: {other_customer} is not the customer of order {order}")
+    assert out["Header"]["Error_Description"] == \
+        "The Customer_ID on the order does not match the Customer_ID supplied."
+    assert ok(query(call, order))["Order"]["Status"] == "NEW"
+    assert customer_status(client, customer) == "PENDING"
+    # The order's own customer is fine.
+    assert ok(update(call, order, CustomerID=customer, Status="SENT"))["Order"]["Status"] == \
+        "SENT"
+
+
+def test_order_of_checks_input_then_existence_then_at2002_then_state(call, client):
+    customer, order, _ = new_customer(client)
+    other_customer, _, _ = new_customer(client)
+    # input before existence
+    error(update(call, 999999, CustomerID=other_customer), "S2010",
+          "Status or CompletionDate: one is required")
+    # existence before AT2002
+    error(update(call, 999999, CustomerID=other_customer, Status="SENT"), "O2002",
+          "OrderID: 999999 does not exist")
+    # AT2002 before the order's state
+    ok(update(call, order, Status="COMPLETE"))
+    error(update(call, order, CustomerID=other_customer, Status="NEW"), "AT2002",
+          f"CustomerID: {other_customer} is not the customer of order {order}")
+    error(update(call, order, CustomerID=customer, Status="NEW"), "S2010",
+          f"Status: order {order} is COMPLETE, which is final; it cannot become NEW")
+
+
+def test_a_failed_update_writes_nothing(call, client, sessions):
+    customer, order, _ = new_customer(client)
+    with sessions() as db:
+        before = len(list(db.scalars(select(CustomerHistory.id).where(
+            CustomerHistory.customer_id == customer))))
+    ok(update(call, order, Status="CANCELED"))
+    error(update(call, order, Status="COMPLETE"), "S2010",
+          f"Status: order {order} is CANCELED, which is final; it cannot become COMPLETE")
+    with sessions() as db:
+        after = len(list(db.scalars(select(CustomerHistory.id).where(
+            CustomerHistory.customer_id == customer))))
+        assert db.get(Order, order).status == "CANCELED"
+    assert after == before + 1
+
+
+# ------------------------------------------------------------------ Orders_Search
+
+
+@pytest.fixture(scope="module")
+def searched(client, sessions) -> dict[str, int]:
+    """A customer with four orders: A (its activation order, now), B (CONVERSION, SENT,
+    2001-01-01 10:00), C (NEW, COMPLETE, 2001-01-02) and D (ADD_LINE, NEW, 2001-01-02, same
+    time as C, larger id)."""
+    customer, a, _ = new_customer(client)
+    b = add_order(sessions, customer, order_type="CONVERSION", status="SENT",
+                  created_at=dt.datetime(2001, 1, 1, 10, tzinfo=UTC), tn="8505550177",
+                  is_reconnect=True)
+    c = add_order(sessions, customer, order_type="NEW", status="COMPLETE",
+                  created_at=dt.datetime(2001, 1, 2, tzinfo=UTC))
+    d = add_order(sessions, customer, order_type="ADD_LINE", status="NEW",
+                  created_at=dt.datetime(2001, 1, 2, tzinfo=UTC))
+    return {"customer": customer, "A": a, "B": b, "C": c, "D": d}
+
+
+def search(call: Call, creds: dict[str, str] = DEMO, **fields: Any) -> dict[str, Any]:
+    return call("Orders_Search", {"Credentials": creds, **fields})
+
+
+def ids(out: dict[str, Any]) -> list[int]:
+    return [o["ID"] for o in ok(out).get("Orders", [])]
+
+
+def test_search_by_customer_newest_first_then_id_descending(call, searched):
+    s = searched
+    out = ok(search(call, CustomerID=s["customer"]))
+    assert (out["TotalCount"], out["PageNumber"], out["PageSize"]) == (4, 1, 50)
+    assert ids(out) == [s["A"], s["D"], s["C"], s["B"]]
+    b = out["Orders"][3]
+    assert (b["Type"], b["Status"], b["TN"], b["IsReconnect"], b["CustomerID"],
+            b["CarrierDescription"]) == ("CONVERSION", "SENT", "8505550177", True,
+                                         s["customer"], "Manual Provisioning")
+
+
+def test_search_by_status_and_type(call, searched):
+    s, c = searched, searched["customer"]
+    assert ids(search(call, CustomerID=c, Status="NEW")) == [s["A"], s["D"]]
+    assert ids(search(call, CustomerID=c, Status="COMPLETE")) == [s["C"]]
+    assert ids(search(call, CustomerID=c, Type="CONVERSION")) == [s["B"]]
+    assert ids(search(call, CustomerID=c, Type="NEW")) == [s["A"], s["C"]]
+    assert ids(search(call, CustomerID=c, Type="NEW", Status="COMPLETE")) == [s["C"]]
+    out = ok(search(call, CustomerID=c, Type="DISCONNECT"))
+    assert out["TotalCount"] == 0 and out.get("Orders", []) == []
+
+
+def test_search_by_created_date_range_inclusive(call, searched):
+    s, c = searched, searched["customer"]
+    assert ids(search(call, CustomerID=c, CreatedFrom="2001-01-02T00:00:00Z")) == [
+        s["A"], s["D"], s["C"]]
+    assert ids(search(call, CustomerID=c, CreatedTo="2001-01-01T10:00:00Z")) == [s["B"]]
+    assert ids(search(call, CustomerID=c, CreatedFrom="2001-01-01T10:00:00Z",
+                      CreatedTo="2001-01-31T00:00:00Z")) == [s["D"], s["C"], s["B"]]
+    # A date-time without a zone is UTC; another zone is converted.
+    assert ids(search(call, CustomerID=c, CreatedFrom="2001-01-01T10:00:01",
+                      CreatedTo="2001-01-01T19:00:00-05:00")) == [s["D"], s["C"]]
+    assert ids(search(call, CustomerID=c, CreatedFrom="2001-01-01T10:00:00Z",
+                      CreatedTo="2001-01-01T10:00:00Z")) == [s["B"]]
+
+
+def test_search_pages(call, searched):
+    s, c = searched, searched["customer"]
+    first = ok(search(call, CustomerID=c, PageSize=3))
+    assert (first["TotalCount"], first["PageNumber"], first["PageSize"]) == (4, 1, 3)
+    assert ids(first) == [s["A"], s["D"], s["C"]]
+    second = ok(search(call, CustomerID=c, PageSize=3, PageNumber=2))
+    assert (second["TotalCount"], second["PageNumber"], second["PageSize"]) == (4, 2, 3)
+    assert ids(second) == [s["B"]]
+    past = ok(search(call, CustomerID=c, PageSize=3, PageNumber=3))
+    assert past["TotalCount"] == 4 and ids(past) == []
+    assert ids(search(call, CustomerID=c, PageSize=1, PageNumber=4)) == [s["B"]]
+    far = ok(search(call, CustomerID=c, PageSize=500, PageNumber=2**31 - 1))
+    assert (far["TotalCount"], ids(far)) == (4, [])
+    assert ok(search(call, CustomerID=c, PageSize=500))["PageSize"] == 500
+
+
+def test_search_without_a_customer_is_over_every_order_of_the_client(call, searched):
+    out = ok(search(call, CreatedFrom="2001-01-01T00:00:00Z", CreatedTo="2001-01-02T00:00:00Z",
+                    PageSize=500))
+    assert {searched["B"], searched["C"], searched["D"]} <= set(ids(out))
+    assert out["TotalCount"] == len(ids(out))
+    everything = ok(search(call))
+    assert everything["TotalCount"] >= 5 and len(ids(everything)) <= 50
+    assert 2 not in ids(everything)  # OTHER's order
+
+
+def test_search_input_rules(call, searched):
+    c = searched["customer"]
+    error(search(call, CustomerID=c, PageSize=0), "S2010", "PageSize: must be between 1 and 500")
+    error(search(call, CustomerID=c, PageSize=501), "S2010",
+          "PageSize: must be between 1 and 500")
+    error(search(call, CustomerID=c, PageNumber=0), "S2010", "PageNumber: must be 1 or more")
+    error(search(call, CustomerID=c, CreatedFrom="2001-02-01T00:00:00Z",
+                 CreatedTo="2001-01-01T00:00:00Z"), "S2010",
+          "CreatedFrom: must not be after CreatedTo")
+    error(search(call, CustomerID=c, Status="DONE"), "S2010",
+          "Status: must be one of NEW, SENT, CONFIRMED, COMPLETE, CANCELED, ERROR, FLOW_ERROR")
+    error(search(call, CustomerID=c, Type="PORT"), "S2010",
+          "Type: must be one of NEW, DISCONNECT, DENY, RESTORE, CHANGE_FEATURE, ADD_LINE, "
+          "TRANSFER, CONVERSION")
+    error(search(call, CustomerID=c, CreatedFrom="0001-01-01T00:00:00+05:00"), "S2010",
+          "CreatedFrom: is out of range")
+    assert ids(search(call, CustomerID=c, CreatedFrom="0001-01-01T00:00:00Z",
+                      CreatedTo="9999-12-31T23:59:59")) == [
+        searched["A"], searched["D"], searched["C"], searched["B"]]
+    error(search(call, CustomerID=c, CreatedFrom="yesterday"), "S2010",
+          "CreatedFrom: must be a date-time (YYYY-MM-DDThh:mm:ss)")
+    # input before existence
+    error(search(call, CustomerID=999999, PageSize=0), "S2010",
+          "PageSize: must be between 1 and 500")
+
+
+def test_search_unknown_customer_is_c2002(call, searched):
+    error(search(call, CustomerID=999999), "C2002", "CustomerID: 999999 does not exist")
+    # A customer of another client does not exist either.
+    error(search(call, OTHER, CustomerID=searched["customer"]), "C2002",
+          f"CustomerID: {searched['customer']} does not exist")
+    other = ok(search(call, OTHER, PageSize=500))
+    assert 1 not in ids(other) and searched["A"] not in ids(other)
+
+
+def test_search_soap_shape_and_empty_tags(client, searched):
+    c = searched["customer"]
+    body = (to_xml({"Credentials": DEMO, "CustomerID": c})
+            + "<r:PageSize/><r:Status xsi:nil=\"true\"/>")
+    res = result_of(post_soap(client, "Orders_Search", body, version=12).content,
+                    "Orders_Search")
+    assert [etree.QName(e).localname for e in res] == [
+        "Header", "TotalCount", "PageNumber", "PageSize", "Orders"]
+    orders = res.xpath("*[local-name()='Orders']/*[local-name()='Order']")
+    assert len(orders) == 4
+    assert from_xml(res)["PageSize"] == 50
+    assert etree.QName(orders[0][0]).localname == "ID"
+
+
+# ------------------------------------------------------------------ zeep
+
+
+@pytest.fixture(scope="module", params=["RevAPISoap", "RevAPISoap12"])
+def service(request, live_url):
+    client = zeep.Client(f"{live_url}/v20/default.asmx?WSDL", transport=Transport(timeout=30),
+                         service_name="RevAPI", port_name=request.param)
+    return client.service
+
+
+def test_zeep_orders_query(service):
+    res = service.Orders_Query(Request={"Credentials": DEMO, "OrderID": 1})
+    assert res.Header.Success is True
+    o = res.Order
+    assert (o.ID, o.CustomerID, o.TN, o.Type, o.Status, o.CarrierID, o.PackageID,
+            o.FlowThrough) == (1, 1, "8505550100", "NEW", "COMPLETE", 10, 1001, True)
+    assert isinstance(o.CompletionDate, dt.date) and isinstance(o.CreatedDate, dt.datetime)
+    res = service.Orders_Query(Request={"Credentials": OTHER, "OrderID": 1})
+    assert (res.Header.Success, res.Header.Error_Code) == (False, "O2002")
+
+
+def test_zeep_orders_update_and_search(service, client):
+    customer, order, _ = new_customer(client)
+    res = service.Orders_Update(Request={"Credentials": DEMO, "OrderID": order,
+                                         "CustomerID": customer, "Status": "COMPLETE",
+                                         "CompletionDate": dt.date(2024, 3, 5)})
+    assert res.Header.Success is True, res.Header
+    assert (res.Order.Status, res.Order.CompletionDate) == ("COMPLETE", dt.date(2024, 3, 5))
+    assert customer_status(client, customer) == "OPEN"
+    res = service.Orders_Update(Request={"Credentials": DEMO, "OrderID": order,
+                                         "CustomerID": 1, "Status": "NEW"})
+    assert (res.Header.Success, res.Header.Error_Code) == (False, "AT2002")
+    res = service.Orders_Search(Request={"Credentials": DEMO, "CustomerID": customer})
+    assert (res.TotalCount, res.PageNumber, res.PageSize) == (1, 1, 50)
+    assert [o.ID for o in res.Orders.Order] == [order]
+
+
+# ------------------------------------------------------------------ domain rules
+
+
+def _order(id: int = 7, status: str = "NEW", order_type: str = "NEW",
+            customer_id: int = 3) -> Order:
+    return Order(id=id, status=status, order_type=order_type, customer_id=customer_id,
+                 sent_at=None, completion_date=None)
+
+
+def _product(order_id: int, status: str = "PENDING", activated: dt.date | None = None
+             ) -> CustomerProduct:
+    return CustomerProduct(order_id=order_id, status=status, activated_date=activated)
+
+
+NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _s2010(fn: Callable[[], Any]) -> str:
+    with pytest.raises(ApiError) as err:
+        fn()
+    assert err.value.code == "S2010"
+    return err.value.message
+
+
+def test_rule_check_input():
+    assert _s2010(lambda: rules.check_input(None, None)) == \
+        "Status or CompletionDate: one is required"
+    assert _s2010(lambda: rules.check_input("CANCELED", dt.date(2024, 1, 1))) == \
+        "CompletionDate: can only be given with Status COMPLETE"
+    rules.check_input("COMPLETE", dt.date(2024, 1, 1))
+    rules.check_input(None, dt.date(2024, 1, 1))
+    rules.check_input("SENT", None)
+
+
+def test_rule_final_statuses_and_no_op():
+    for final in ("COMPLETE", "CANCELED"):
+        o = _order(status=final)
+        for status in ("NEW", "SENT", "CONFIRMED", "ERROR", "FLOW_ERROR",
+                       *({"COMPLETE", "CANCELED"} - {final})):
+            assert _s2010(lambda: rules.update(o, status, None, products=[], service=None,
+                                               now=NOW)).startswith("Status: order 7 is")
+        assert rules.update(o, final, None, products=[], service=None, now=NOW) == []
+        assert o.status == final
+    assert _s2010(lambda: rules.check_change(_order(), None, dt.date(2024, 1, 1))) == \
+        "CompletionDate: order 7 is NEW; a completion date needs Status COMPLETE"
+
+
+def test_rule_sent_sets_sent_at_once():
+    o = _order()
+    assert rules.update(o, "SENT", None, products=[], service=None, now=NOW) == [
+        ("ORDER", "Order 7 status changed from NEW to SENT")]
+    assert o.sent_at == NOW
+    rules.update(o, "ERROR", None, products=[], service=None, now=NOW)
+    rules.update(o, "SENT", None, products=[], service=None, now=NOW + dt.timedelta(hours=1))
+    assert o.sent_at == NOW
+
+
+def test_rule_complete_activates_the_orders_pending_products_and_service():
+    o = _order()
+    mine = _product(7)
+    already = _product(7, "ACTIVE", dt.date(2020, 1, 1))
+    gone = _product(7, "DISCONNECTED")
+    others = _product(8)
+    service = Service(status="PENDING")
+    notes = rules.update(o, "COMPLETE", dt.date(2024, 3, 5),
+                         products=[mine, already, gone, others], service=service, now=NOW)
+    assert notes == [("ORDER", "Order 7 status changed from NEW to COMPLETE "
+                               "(completed 2024-03-05)")]
+    assert (o.status, o.completion_date) == ("COMPLETE", dt.date(2024, 3, 5))
+    assert (mine.status, mine.activated_date) == ("ACTIVE", dt.date(2024, 3, 5))
+    assert (already.status, already.activated_date) == ("ACTIVE", dt.date(2020, 1, 1))
+    assert (gone.status, gone.activated_date) == ("DISCONNECTED", None)
+    assert (others.status, others.activated_date) == ("PENDING", None)
+    assert service.status == "ACTIVE"
+
+
+def test_rule_complete_defaults_to_today_and_keeps_a_disconnected_service():
+    o = _order(status="CONFIRMED")
+    service = Service(status="DISCONNECTED")
+    rules.update(o, "COMPLETE", None, products=[], service=service, now=NOW)
+    assert o.completion_date == NOW.date() and service.status == "DISCONNECTED"
+
+
+def test_rule_redate_moves_the_products_it_activated():
+    o = _order(status="COMPLETE")
+    o.completion_date = dt.date(2024, 3, 5)
+    mine = _product(7, "ACTIVE", dt.date(2024, 3, 5))
+    earlier = _product(7, "ACTIVE", dt.date(2020, 1, 1))
+    notes = rules.update(o, None, dt.date(2024, 3, 1), products=[mine, earlier], service=None,
+                         now=NOW)
+    assert notes == [("ORDER", "Order 7 completion date changed from 2024-03-05 to 2024-03-01")]
+    assert (o.completion_date, mine.activated_date, earlier.activated_date) == (
+        dt.date(2024, 3, 1), dt.date(2024, 3, 1), dt.date(2020, 1, 1))
+    assert rules.update(o, "COMPLETE", dt.date(2024, 3, 1), products=[], service=None,
+                        now=NOW) == []
+
+
+@pytest.mark.parametrize("statuses, done", [
+    ([("NEW", "COMPLETE")], True),
+    ([("NEW", "COMPLETE"), ("CONVERSION", "NEW")], False),
+    ([("NEW", "COMPLETE"), ("CONVERSION", "CANCELED")], True),
+    ([("NEW", "CANCELED"), ("CONVERSION", "CANCELED")], False),
+    ([("NEW", "COMPLETE"), ("ADD_LINE", "NEW"), ("DISCONNECT", "ERROR")], True),
+    ([("ADD_LINE", "COMPLETE")], False),
+    ([], False),
+])
+def test_rule_activation_done(statuses, done):
+    orders = [_order(i, status=s, order_type=t) for i, (t, s) in enumerate(statuses, 1)]
+    assert rules.activation_done(orders) is done
+
+
+def test_rule_open_if_activated_only_opens_a_pending_customer():
+    orders = [_order(1, "COMPLETE"), _order(2, "CANCELED", "CONVERSION"),
+              _order(3, "NEW", customer_id=99)]  # another customer's order does not count
+    pending = Customer(id=3, status="PENDING")
+    assert rules.open_if_activated(pending, orders) == [
+        ("CUSTOMER", "Customer status changed from PENDING to OPEN: its activation orders "
+                     "are complete")]
+    assert pending.status == "OPEN"
+    closed = Customer(id=3, status="CLOSED")
+    assert rules.open_if_activated(closed, orders) == [] and closed.status == "CLOSED"
+    waiting = Customer(id=3, status="PENDING")
+    assert rules.open_if_activated(waiting, orders + [_order(4, "SENT")]) == []
+    assert waiting.status == "PENDING"
+
+
+# ------------------------------------------------------------------ concurrency
+
+
+@pytest.fixture
+def run_update(client, sessions):
+    """Run Orders_Update's handler in a transaction of the caller's own (demo user)."""
+    from openrev.contract.operations import Orders_UpdateRequest
+    from openrev.ops.base import Caller, Context
+    from openrev.ops.orders import orders_update
+    from openrev.store.tables import User
+
+    with sessions() as db:
+        user = db.scalars(select(User).where(User.username == "demo")).one()
+        caller = Caller(client_id=user.client_id, client_code="DEMO", user_id=user.id,
+                        username="demo", permissions=frozenset(), session_key="test",
+                        impersonated=False, tax_engine="SURETAX")
+
+    def run(db, order_id: int, status: str) -> None:
+        orders_update(Context(caller, db), Orders_UpdateRequest(OrderID=order_id,
+                                                                Status=status))
+
+    return run
+
+
+def _while_first_holds(sessions, run_update, first: tuple[int, str], second: tuple[int, str]
+                       ) -> list[BaseException]:
+    """Run ``first`` in a transaction and, before it commits, ``second`` in another thread;
+    the second must wait for the first. Returns what the second raised."""
+    import threading
+
+    failures: list[BaseException] = []
+
+    def second_transaction() -> None:
+        try:
+            with sessions() as db, db.begin():
+                run_update(db, *second)
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            failures.append(exc)
+
+    with sessions() as db1:
+        with db1.begin():
+            run_update(db1, *first)
+            thread = threading.Thread(target=second_transaction)
+            thread.start()
+            thread.join(timeout=1.0)
+            assert thread.is_alive(), "the second update did not wait for the first"
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    return failures
+
+
+def test_two_activation_orders_completed_at_the_same_time_open_the_customer(
+        client, sessions, run_update):
+    """Each update locks its order, then the customer, before it counts the customer's
+    activation orders: the second waits for the first and sees its COMPLETE."""
+    customer, first, _ = new_customer(client)
+    second = add_order(sessions, customer)
+    assert _while_first_holds(sessions, run_update, (first, "COMPLETE"),
+                              (second, "COMPLETE")) == []
+    with sessions() as db:
+        assert [db.get(Order, o).status for o in (first, second)] == ["COMPLETE", "COMPLETE"]
+    assert customer_status(client, customer) == "OPEN"
+
+
+def test_a_concurrent_update_sees_the_order_completed_first(client, sessions, run_update):
+    """Completing and canceling one order at the same time: the second waits, then finds a
+    COMPLETE order, which is final (no lost update)."""
+    _, order, _ = new_customer(client)
+    [failure] = _while_first_holds(sessions, run_update, (order, "COMPLETE"),
+                                   (order, "CANCELED"))
+    assert isinstance(failure, ApiError) and failure.code == "S2010", failure
+    assert failure.message == (f"Status: order {order} is COMPLETE, which is final; it "
+                               "cannot become CANCELED")
+    with sessions() as db:
+        assert db.get(Order, order).status == "COMPLETE"
