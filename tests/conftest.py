@@ -84,3 +84,15 @@ def live_url(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session", params=["RevAPISoap", "RevAPISoap12"])
+def service(request: pytest.FixtureRequest, live_url: str):
+    """A zeep client's service, built from the WSDL the live server serves, on the SOAP 1.1
+    port and on the SOAP 1.2 port."""
+    import zeep
+    from zeep.transports import Transport
+
+    client = zeep.Client(f"{live_url}/v20/default.asmx?WSDL", transport=Transport(timeout=30),
+                         service_name="RevAPI", port_name=request.param)
+    return client.service

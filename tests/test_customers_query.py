@@ -221,16 +221,6 @@ def test_an_item_of_no_customer_is_c2002(client, stock):
 # ------------------------------------------------------------------------------ zeep
 
 
-@pytest.fixture(scope="module", params=["RevAPISoap", "RevAPISoap12"])
-def service(request, live_url):
-    import zeep
-    from zeep.transports import Transport
-
-    c = zeep.Client(f"{live_url}/v20/default.asmx?WSDL", transport=Transport(timeout=30),
-                    service_name="RevAPI", port_name=request.param)
-    return c.service
-
-
 def test_zeep_query(service):
     res = service.Customers_Query(Request={"Credentials": DEMO, "TN": "8505550100"})
     assert res.Header.Success is True

@@ -1443,16 +1443,6 @@ def test_soap_operation_and_fields_case_insensitively(client):
 # ------------------------------------------------------------------------------ zeep
 
 
-@pytest.fixture(scope="module", params=["RevAPISoap", "RevAPISoap12"])
-def service(request, live_url):
-    import zeep
-    from zeep.transports import Transport
-
-    c = zeep.Client(f"{live_url}/v20/default.asmx?WSDL", transport=Transport(timeout=30),
-                    service_name="RevAPI", port_name=request.param)
-    return c.service
-
-
 def test_zeep_create_and_query(service, stock):
     imei = stock.imei()
     res = service.NewCustomers_Create(Request={

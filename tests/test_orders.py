@@ -14,10 +14,8 @@ from decimal import Decimal
 from typing import Any, Callable
 
 import pytest
-import zeep
 from lxml import etree
 from sqlalchemy import select
-from zeep.transports import Transport
 
 from helpers import DEMO, OTHER, new_session, post_soap, result_of
 from openrev.contract.errors import ApiError
@@ -561,13 +559,6 @@ def test_search_soap_shape_and_empty_tags(client, searched):
 
 
 # ------------------------------------------------------------------ zeep
-
-
-@pytest.fixture(scope="module", params=["RevAPISoap", "RevAPISoap12"])
-def service(request, live_url):
-    client = zeep.Client(f"{live_url}/v20/default.asmx?WSDL", transport=Transport(timeout=30),
-                         service_name="RevAPI", port_name=request.param)
-    return client.service
 
 
 def test_zeep_orders_query(service):

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 import zeep
-from zeep.transports import Transport
 
 from helpers import DEMO, OTHER
-
-
-@pytest.fixture(scope="module", params=["RevAPISoap", "RevAPISoap12"])
-def service(request, live_url):
-    client = zeep.Client(f"{live_url}/v20/default.asmx?WSDL", transport=Transport(timeout=30),
-                         service_name="RevAPI", port_name=request.param)
-    return client.service
 
 
 def test_wsdl_address_is_the_host_the_request_came_to(live_url):

@@ -16,7 +16,7 @@ from .envelope import RequestBase, ResultBase
 from .schema import (
     Bool, Date, DateTime, F, Int, ListOf, Money, String, Struct, walk_types,
 )
-from .types import Address, Billing, Fields, Inventory, Lifeline, ServiceItem, TaxExemptions
+from .types import Address, Billing, Fields, Lifeline, ServiceItem, TaxExemptions
 
 
 # ------------------------------------------------------------------ Sessions_Create

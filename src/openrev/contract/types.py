@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import enums as E
-from .schema import Bool, Bytes, Date, DateTime, F, Int, ListOf, Money, String, Struct
+from .schema import Bool, Bytes, Date, F, Int, ListOf, Money, String, Struct
 
 
 class Field(Struct):

@@ -185,7 +185,7 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
     else:
         r.provider = catalog.get(db, Provider, cid, package.provider_id)
         if r.provider is None:  # pragma: no cover - the package's provider is a foreign key
-            raise ApiError("CA2014", f"Order/PackageID: the package's provider does not exist")
+            raise ApiError("CA2014", "Order/PackageID: the package's provider does not exist")
     if o.CarrierAccountID is not None:
         r.provider_account = catalog.get(db, ProviderAccount, cid, o.CarrierAccountID)
         if r.provider_account is None or r.provider_account.provider_id != r.provider.id:
@@ -243,7 +243,7 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
 def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...]
                ) -> InventoryItem:
     items = catalog.inventory_items(ctx.db, ctx.client_id, identifier, device_key(identifier),
-                                    kinds)
+                                    kinds, for_update=True)
     if not items:
         raise ApiError("I2019", f"{path}: no inventory item {identifier}")
     item = items[0]
@@ -302,7 +302,7 @@ def _create(ctx: Context, req: NewCustomers_CreateRequest, r: Resolved
                              for fid, value in r.fields]
     db.add(customer)
     db.flush()
-    _history(ctx, customer, "CUSTOMER", f"Customer created through the API"
+    _history(ctx, customer, "CUSTOMER", "Customer created through the API"
              + (f" (Source: {c.Source.strip()})" if (c.Source or "").strip() else ""))
     if c.Lifeline is not None:
         _lifeline(ctx, customer, c, r)

@@ -66,10 +66,15 @@ def nlad_profile(db: DbSession, client_id: int, state: str) -> NladProfile | Non
 
 
 def inventory_items(db: DbSession, client_id: int, identifier: str, device_key: str | None,
-                    kinds: tuple[str, ...]) -> list[InventoryItem]:
+                    kinds: tuple[str, ...], *, for_update: bool = False
+                    ) -> list[InventoryItem]:
     """Items of the given Enum_Inventory_Type kinds recorded under ``identifier`` or another
     form of the same device (hex or decimal ESN/MEID, IMEI; see ``devices.identifier_forms``):
-    the item recorded exactly as sent first, then by id."""
+    the item recorded exactly as sent first, then by id.
+
+    ``for_update`` locks the items until the transaction ends and reads them afresh, so that
+    two requests cannot both assign one device (PostgreSQL; SQLite transactions are
+    serialized anyway, see ``store.db``)."""
     exact = identifier.strip()
     match = InventoryItem.identifier.in_(identifier_forms(exact))
     if device_key and not is_imei(exact):
@@ -78,6 +83,8 @@ def inventory_items(db: DbSession, client_id: int, identifier: str, device_key: 
                                        InventoryType.id == InventoryItem.inventory_type_id)
             .where(InventoryItem.client_id == client_id, InventoryType.kind.in_(kinds), match)
             .order_by(case((InventoryItem.identifier == exact, 0), else_=1), InventoryItem.id))
+    if for_update:
+        stmt = stmt.with_for_update(of=InventoryItem).execution_options(populate_existing=True)
     return list(db.scalars(stmt))
 
 

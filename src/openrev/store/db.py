@@ -56,6 +56,13 @@ def display_url(url: str) -> str:
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     """Per-connection SQLite settings: foreign keys enforced, WAL journal, 5 s busy wait."""
+    # The driver would otherwise start a transaction only at the first write, so a handler's
+    # reads could see data another writer changes before its own write (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    _sqlite_pragmas(dbapi_connection, _record)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -65,7 +72,15 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_begin(conn: Any) -> None:
+    """Every transaction takes SQLite's write lock when it begins (SQLite has no SELECT ...
+    FOR UPDATE): a transaction that reads, then writes on what it read, is never interleaved
+    with another writer. Others wait up to the busy timeout. This is SQLAlchemy's recipe for
+    pysqlite transactions, with IMMEDIATE."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> Engine:
     """An engine for ``url`` (normalized first).
 
     SQLite: ``check_same_thread=False`` (the server hands connections between threads), and on
@@ -73,6 +88,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     ``busy_timeout=5000``; an in-memory database keeps one shared connection so that every
     session sees the same data. PostgreSQL: ``pool_pre_ping=True`` so that a connection the
     server dropped is replaced instead of failing a request.
+
+    ``serialize_sqlite`` (SQLite only): every transaction begins with ``BEGIN IMMEDIATE``,
+    so that transactions of the server are serialized as on PostgreSQL with ``FOR UPDATE``.
+    Migrations turn it off: they toggle ``PRAGMA foreign_keys`` outside any transaction.
 
     Extra keyword arguments go to :func:`sqlalchemy.create_engine`.
     """
@@ -83,7 +102,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if sa_url.database in (None, "", ":memory:"):
             kwargs.setdefault("poolclass", StaticPool)
         engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
-        event.listen(engine, "connect", _sqlite_on_connect)
+        if serialize_sqlite:
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+        else:
+            event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(sa_url, **kwargs)

@@ -49,7 +49,7 @@ def head_revision() -> str | None:
 
 def current_revision(url: str) -> str | None:
     """The revision the database at ``url`` is at, or None when it was never migrated."""
-    engine = make_engine(url, poolclass=pool.NullPool)
+    engine = make_engine(url, serialize_sqlite=False, poolclass=pool.NullPool)
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Table, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from .tables import Customer, CustomerProduct, Order, Provider, Service
@@ -44,14 +44,6 @@ def _rows(client_id: int) -> Select[Any]:
             .where(Order.client_id == client_id))
 
 
-def _lock_on_sqlite(db: DbSession, table: Table, row_id: int) -> None:
-    """SQLite has no SELECT ... FOR UPDATE: a write that changes nothing begins the write
-    transaction first, so the read that follows waits for any other writer and sees its
-    result (on PostgreSQL, FOR UPDATE does this)."""
-    if db.get_bind().dialect.name == "sqlite":
-        db.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
-
-
 def order(db: DbSession, client_id: int, order_id: int, *, for_update: bool = False
           ) -> OrderRow | None:
     """The order ``order_id`` if it belongs to ``client_id``.
@@ -61,7 +53,6 @@ def order(db: DbSession, client_id: int, order_id: int, *, for_update: bool = Fa
     """
     stmt = _rows(client_id).where(Order.id == order_id)
     if for_update:
-        _lock_on_sqlite(db, Order.__table__, order_id)
         stmt = stmt.with_for_update(of=Order).execution_options(populate_existing=True)
     found = db.execute(stmt).first()
     return OrderRow(*found) if found is not None else None
@@ -108,7 +99,6 @@ def products_of(db: DbSession, client_id: int, order_id: int) -> list[CustomerPr
 def customer_for_update(db: DbSession, client_id: int, customer_id: int) -> Customer | None:
     """The customer, locked until the transaction ends and reloaded: whether it opens is
     decided from all its orders, which a concurrent update of another order may change."""
-    _lock_on_sqlite(db, Customer.__table__, customer_id)
     stmt = (select(Customer).where(Customer.client_id == client_id, Customer.id == customer_id)
             .with_for_update().execution_options(populate_existing=True))
     return db.scalars(stmt).first()

@@ -78,7 +78,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(_url(), poolclass=pool.NullPool)
+    engine = make_engine(_url(), serialize_sqlite=False, poolclass=pool.NullPool)
     try:
         with engine.connect() as connection:
             _run(connection)
