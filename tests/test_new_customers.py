@@ -1064,14 +1064,14 @@ def test_demo_device_forms_find_the_same_item(app):
     with db(app) as s:
         for sent in ("356938035643801", "35693803564380", "089608806705653376",
                      "0x35693803564380", "35693803564380".lower()):
-            items = catalog.inventory_items(s, 1, sent, None, ("Mobile_Device",))
+            items = catalog.inventory_items(s, 1, sent, ("Mobile_Device",))
             assert items[0].identifier == "356938035643801", sent
         # the exact identifier is found first although the four demo IMEIs share an MEID
-        items = catalog.inventory_items(s, 1, "356938035643803", None, ("Mobile_Device",))
+        items = catalog.inventory_items(s, 1, "356938035643803", ("Mobile_Device",))
         assert items[0].identifier == "356938035643803"
-        assert catalog.inventory_items(s, 1, "89014103211118510701", None,
+        assert catalog.inventory_items(s, 1, "89014103211118510701",
                                        ("SIM_Card",))[0].id == 5
-        assert catalog.inventory_items(s, 2, "356938035643801", None, ("Mobile_Device",)) == []
+        assert catalog.inventory_items(s, 2, "356938035643801", ("Mobile_Device",)) == []
 
 
 def test_an_unavailable_device_is_an_error(client):
@@ -1188,19 +1188,19 @@ def table_counts(app) -> dict[str, int]:
 
 def test_a_create_that_fails_halfway_leaves_the_database_as_it_was(client, app, stock,
                                                                    monkeypatch, caplog):
-    from openrev.ops import new_customers
+    from openrev.ops.base import Context
 
     key = jcall(client, "Sessions_Create", {"Credentials": DEMO})["Header"]["SessionKey"]
     imei, sim = stock.imei(), stock.iccid()
-    real_history = new_customers._history
+    real_history = Context.history
 
-    def failing_history(ctx, customer, category, note):
-        real_history(ctx, customer, category, note)
+    def failing_history(ctx, customer_id, category, note):
+        real_history(ctx, customer_id, category, note)
         if category == "ORDER":  # the very last write: customer, lines, order, products done
             ctx.db.flush()
             raise RuntimeError("disk on fire /etc/secret-path")
 
-    monkeypatch.setattr(new_customers, "_history", failing_history)
+    monkeypatch.setattr(Context, "history", failing_history)
     before = table_counts(app)
     with caplog.at_level(logging.ERROR, logger="openrev.api"):
         r = client.post(f"/v20/json/{OP}", json={
@@ -1232,7 +1232,7 @@ def test_a_create_that_fails_halfway_leaves_the_database_as_it_was(client, app, 
     with db(app) as s:
         assert s.scalars(select(Customer).where(Customer.acct_num == "HALFWAY-1")).all() == []
 
-    monkeypatch.setattr(new_customers, "_history", real_history)
+    monkeypatch.setattr(Context, "history", real_history)
     out = ok(jcall(client, OP, {"Session": {"SessionKey": key}, "Customer": cust(),
                                 "Order": {"PackageID": 1001, "WirelessESN": imei}}))
     assert stock.get(imei).customer_id == out["Customer_ID"]

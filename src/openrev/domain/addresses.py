@@ -80,10 +80,7 @@ def check_address(addr: Address, path: str, rules: AddressRules, problems: list[
     need("Zip", REQUIRED)
     if addr.MiddleName and len(addr.MiddleName.strip()) > 10:
         problems.append(f"{path}/MiddleName: at most 10 characters")
-    for field, longest in MAX_LENGTH.items():
-        value = getattr(addr, field)
-        if value and len(value.strip()) > longest:
-            problems.append(f"{path}/{field}: at most {longest} characters")
+    check_lengths(addr, path, MAX_LENGTH, problems)
     if _given(addr.State) and not _STATE.fullmatch(addr.State.strip()):
         problems.append(f"{path}/State: must be 2 letters")
     if _given(addr.Zip) and not _ZIP.fullmatch(addr.Zip.strip()):
@@ -92,6 +89,14 @@ def check_address(addr: Address, path: str, rules: AddressRules, problems: list[
         problems.append(f"{path}/Zip4: must be 4 digits")
     if _given(addr.Country) and not _COUNTRY.fullmatch(addr.Country.strip()):
         problems.append(f"{path}/Country: must be a 3 character ISO country code")
+
+
+def check_lengths(obj: object, path: str, longest: dict[str, int], problems: list[str]) -> None:
+    """``path/Field: at most N characters`` for every text of ``obj`` longer than its column."""
+    for name, n in longest.items():
+        value = getattr(obj, name)
+        if value and len(value.strip()) > n:
+            problems.append(f"{path}/{name}: at most {n} characters")
 
 
 def check_zip_exists(addr: Address, path: str) -> None:

@@ -19,10 +19,9 @@ from decimal import Decimal
 
 from ..contract import enums as E
 from ..contract.operations import NewCustomer, NewCustomers_CreateRequest, NewOrder
-from ..contract.schema import Struct
 from ..contract.types import Address, Lifeline
 from .addresses import (
-    PORT_RULES, SHIPPING_RULES, check_address, customer_address_rules,
+    PORT_RULES, SHIPPING_RULES, check_address, check_lengths, customer_address_rules,
 )
 
 _PIN = re.compile(r"\d{4}", re.ASCII)
@@ -71,16 +70,9 @@ def check_new_customer(req: NewCustomers_CreateRequest, tax_engine: str, facts: 
     return problems
 
 
-def _lengths(obj: Struct, path: str, longest: dict[str, int], problems: list[str]) -> None:
-    for name, n in longest.items():
-        value = getattr(obj, name)
-        if value and len(value.strip()) > n:
-            problems.append(f"{path}/{name}: at most {n} characters")
-
-
 def _check_customer(c: NewCustomer, tax_engine: str, today: dt.date, problems: list[str]) -> None:
     p = "Customer"
-    _lengths(c, p, CUSTOMER_MAX_LENGTH, problems)
+    check_lengths(c, p, CUSTOMER_MAX_LENGTH, problems)
     if c.AgentID is not None and c.AgentNumber is not None:
         problems.append(f"{p}/AgentNumber: cannot be used with AgentID")
     if c.IsParentAccount and c.ParentCustomerID is not None:
@@ -141,7 +133,7 @@ def _check_lifeline(ll: Lifeline, problems: list[str]) -> None:
         problems.append(f"{p}/HouseholdCount: must be 1 or greater")
     if ll.AnnualIncome is not None and ll.AnnualIncome < Decimal(0):
         problems.append(f"{p}/AnnualIncome: must not be negative")
-    _lengths(ll, p, LIFELINE_MAX_LENGTH, problems)
+    check_lengths(ll, p, LIFELINE_MAX_LENGTH, problems)
     if (ll.CertificationDate and ll.OriginalCertificationDate
             and ll.OriginalCertificationDate > ll.CertificationDate):
         problems.append(f"{p}/OriginalCertificationDate: must not be after CertificationDate")
@@ -149,7 +141,7 @@ def _check_lifeline(ll: Lifeline, problems: list[str]) -> None:
 
 def _check_order(o: NewOrder, facts: OrderFacts, problems: list[str]) -> None:
     p = "Order"
-    _lengths(o, p, ORDER_MAX_LENGTH, problems)
+    check_lengths(o, p, ORDER_MAX_LENGTH, problems)
     if o.PackageID is None:
         problems.append(f"{p}/PackageID: required")
     if o.CarrierID is not None and (o.CarrierCode or "").strip():
@@ -160,7 +152,7 @@ def _check_order(o: NewOrder, facts: OrderFacts, problems: list[str]) -> None:
             problems.append(f"{pp}/ProductID: required")
         if prod.Quantity is not None and prod.Quantity < 1:
             problems.append(f"{pp}/Quantity: must be 1 or greater")
-        _lengths(prod, pp, PRODUCT_MAX_LENGTH, problems)
+        check_lengths(prod, pp, PRODUCT_MAX_LENGTH, problems)
     if o.ShippingAddress is not None:
         check_address(o.ShippingAddress, f"{p}/ShippingAddress", SHIPPING_RULES, problems)
     elif facts.ships_equipment:
@@ -168,7 +160,7 @@ def _check_order(o: NewOrder, facts: OrderFacts, problems: list[str]) -> None:
     port = o.WirelessPort
     if port is not None:
         pp = f"{p}/WirelessPort"
-        _lengths(port, pp, PORT_MAX_LENGTH, problems)
+        check_lengths(port, pp, PORT_MAX_LENGTH, problems)
         if not (port.MDN or "").strip():
             problems.append(f"{pp}/MDN: required")
         elif not _TN.fullmatch(port.MDN.strip()):

@@ -10,9 +10,8 @@ WirelessESN "may be an ICCID, an ESN or an MEID, the last two in hex or in decim
 * ICCID: 19 or 20 digits (starting 89): matched as written.
 
 ``device_key`` gives the canonical hex form (upper case) of an ESN/MEID/IMEI in any of its
-forms (``identifier_hex`` beside a device, when it is filled in). ``identifier_forms`` gives
-every identifier under which the device may be recorded, so that a look-up finds it whether or
-not ``identifier_hex`` was filled in.
+forms; ``identifier_forms`` gives every identifier under which the device may be recorded in
+inventory, which is what a look-up matches.
 """
 
 from __future__ import annotations

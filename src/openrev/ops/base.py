@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from ..contract.errors import ApiError
 from ..contract.schema import Struct
+from ..store.tables import CustomerHistory
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,12 @@ class Context:
     @property
     def today(self) -> dt.date:
         return self.now.date()
+
+    def history(self, customer_id: int, category: str, note: str) -> None:
+        """Write an entry of the customer's History pane, by the calling user, now."""
+        self.db.add(CustomerHistory(client_id=self.client_id, customer_id=customer_id,
+                                    created_at=self.now, category=category, note=note,
+                                    user_id=self.caller.user_id))
 
 
 Handler = Callable[[Context, Struct], Struct]

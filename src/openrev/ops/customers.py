@@ -14,7 +14,6 @@ from ..contract.types import (
     Address as AddressOut, Billing, Field, Inventory, Lifeline, Service as ServiceOut,
     ServiceItem, ServiceProduct, Wireless,
 )
-from ..domain.devices import device_key
 from ..store import catalog, customers as repo
 from ..store.tables import Address, Customer, InventoryItem, Service
 from .base import Context, handler
@@ -52,8 +51,7 @@ def _find(ctx: Context, req: Customers_QueryRequest) -> Customer:
     kind = INVENTORY_TYPES.get((inv.Type or "Mobile_Device").strip().lower())
     if kind is None:
         raise ApiError("S2010", 'Inventory/Type: must be "Mobile_Device" or "SIM_Card"')
-    items = [i for i in catalog.inventory_items(ctx.db, ctx.client_id, identifier,
-                                                 device_key(identifier), (kind,))
+    items = [i for i in catalog.inventory_items(ctx.db, ctx.client_id, identifier, (kind,))
              if i.customer_id is not None]
     if not items:
         raise ApiError("C2002", f"Inventory/Identifier: no customer has the {kind} "
@@ -62,7 +60,7 @@ def _find(ctx: Context, req: Customers_QueryRequest) -> Customer:
 
 
 def customer_info(ctx: Context, c: Customer) -> CustomerInfo:
-    lifeline = repo.lifeline_of(ctx.db, c.id)
+    lifeline = c.lifeline
     services = repo.services_of(ctx.db, c.id)
     return CustomerInfo(
         ID=c.id, AcctNum=c.acct_num, Status=c.status, AgentID=c.agent_id,

@@ -19,10 +19,9 @@ from ..contract.operations import (
 )
 from ..domain import addresses as A
 from ..domain.customer_rules import OrderFacts, check_new_customer
-from ..domain.devices import device_key
 from ..store import catalog
 from ..store.tables import (
-    Address, Agent, BillProfile, Customer, CustomerFieldValue, CustomerHistory, CustomerLifeline,
+    Address, Agent, BillProfile, Customer, CustomerFieldValue, CustomerLifeline,
     CustomerProduct, CustomerTaxExemption, InventoryItem, LifelineProofType, LifelineType,
     NladEnrollment, Order, OrderPort, Package, Process, Product, Provider, ProviderAccount,
     Service, ServiceType,
@@ -242,8 +241,7 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
 
 def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...]
                ) -> InventoryItem:
-    items = catalog.inventory_items(ctx.db, ctx.client_id, identifier, device_key(identifier),
-                                    kinds, for_update=True)
+    items = catalog.inventory_items(ctx.db, ctx.client_id, identifier, kinds, for_update=True)
     if not items:
         raise ApiError("I2019", f"{path}: no inventory item {identifier}")
     item = items[0]
@@ -302,7 +300,7 @@ def _create(ctx: Context, req: NewCustomers_CreateRequest, r: Resolved
                              for fid, value in r.fields]
     db.add(customer)
     db.flush()
-    _history(ctx, customer, "CUSTOMER", "Customer created through the API"
+    ctx.history(customer.id, "CUSTOMER", "Customer created through the API"
              + (f" (Source: {c.Source.strip()})" if (c.Source or "").strip() else ""))
     if c.Lifeline is not None:
         _lifeline(ctx, customer, c, r)
@@ -348,12 +346,12 @@ def _lifeline(ctx: Context, customer: Customer, c: NewCustomer, r: Resolved) -> 
     note = f"Lifeline status set to {status}"
     if (ll.StatusNote or "").strip():
         note += f": {ll.StatusNote.strip()}"
-    _history(ctx, customer, "LIFELINE", note)
+    ctx.history(customer.id, "LIFELINE", note)
     if ll.NLADEnrolled:
         ctx.db.add(NladEnrollment(client_id=ctx.client_id, customer_id=customer.id,
                                   state=customer.physical_address.state, status="COMPLETE",
                                   created_at=ctx.now))
-        _history(ctx, customer, "LIFELINE", "NLAD enrollment recorded (enrolled outside openrev)")
+        ctx.history(customer.id, "LIFELINE", "NLAD enrollment recorded (enrolled outside openrev)")
 
 
 def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r: Resolved,
@@ -433,17 +431,11 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
             item.assigned_date = ctx.today
     if r.device is not None and r.device.status == "ASSIGNED" and tn and not r.device.mdn:
         r.device.mdn = tn
-    _history(ctx, customer, "ORDER", f"Order {order.id} ({order.order_type}) created for "
+    ctx.history(customer.id, "ORDER", f"Order {order.id} ({order.order_type}) created for "
                                      f"package {package.id} on provider {provider.code}")
     db.flush()
     result.Orders.append(order.id)
     result.Lines.append(service.id)
-
-
-def _history(ctx: Context, customer: Customer, category: str, note: str) -> None:
-    ctx.db.add(CustomerHistory(client_id=ctx.client_id, customer_id=customer.id,
-                               created_at=ctx.now, category=category, note=note,
-                               user_id=ctx.caller.user_id))
 
 
 def _s(value: str | None) -> str | None:

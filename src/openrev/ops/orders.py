@@ -19,7 +19,6 @@ from ..contract.operations import (
 )
 from ..domain import orders as rules
 from ..store import orders as repo
-from ..store.tables import CustomerHistory
 from .base import Context, handler
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
@@ -78,9 +77,7 @@ def orders_update(ctx: Context, req: Orders_UpdateRequest) -> Orders_UpdateResul
             notes += rules.open_if_activated(
                 customer, repo.orders_of(ctx.db, ctx.client_id, customer.id))
     for category, note in notes:
-        ctx.db.add(CustomerHistory(client_id=ctx.client_id, customer_id=order.customer_id,
-                                   created_at=ctx.now, category=category, note=note,
-                                   user_id=ctx.caller.user_id))
+        ctx.history(order.customer_id, category, note)
     ctx.db.flush()
     return Orders_UpdateResult(Order=order_info(row))
 

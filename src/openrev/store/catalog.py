@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from ..domain.devices import identifier_forms, is_imei
+from ..domain.devices import identifier_forms
 from .tables import (
     Agent, Base, BillProfile, CustomFieldDefinition, InventoryItem, InventoryType, LifelineType,
     NladProfile, Package, Provider, Service,
 )
 
 M = TypeVar("M", bound=Base)
+
 
 def get(db: DbSession, model: type[M], client_id: int, row_id: int | None) -> M | None:
     """The row ``row_id`` of ``model`` if it belongs to ``client_id``."""
@@ -65,8 +66,8 @@ def nlad_profile(db: DbSession, client_id: int, state: str) -> NladProfile | Non
         NladProfile.active.is_(True))).first()
 
 
-def inventory_items(db: DbSession, client_id: int, identifier: str, device_key: str | None,
-                    kinds: tuple[str, ...], *, for_update: bool = False
+def inventory_items(db: DbSession, client_id: int, identifier: str, kinds: tuple[str, ...],
+                    *, for_update: bool = False
                     ) -> list[InventoryItem]:
     """Items of the given Enum_Inventory_Type kinds recorded under ``identifier`` or another
     form of the same device (hex or decimal ESN/MEID, IMEI; see ``devices.identifier_forms``):
@@ -77,8 +78,6 @@ def inventory_items(db: DbSession, client_id: int, identifier: str, device_key: 
     serialized anyway, see ``store.db``)."""
     exact = identifier.strip()
     match = InventoryItem.identifier.in_(identifier_forms(exact))
-    if device_key and not is_imei(exact):
-        match = or_(match, InventoryItem.identifier_hex == device_key)
     stmt = (select(InventoryItem).join(InventoryType,
                                        InventoryType.id == InventoryItem.inventory_type_id)
             .where(InventoryItem.client_id == client_id, InventoryType.kind.in_(kinds), match)
