@@ -35,7 +35,7 @@ from openrev.contract.types import (
 )
 from openrev.wire import jsoncodec, soap
 
-NS = "http://api.rev.io/"
+NS = "http://api.myh2o.com/v20"
 SOAP11 = soap.SOAP11_NS
 
 

@@ -24,6 +24,10 @@ from openrev.store.migrate import upgrade
 from openrev.store.testing import fresh_database
 from openrev.wire.app import create_app
 
+from openrev.domain import passwords
+
+passwords.use_cheap_parameters_for_tests()  # production keeps the slow defaults
+
 PG_URL = os.environ.get("OPENREV_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 

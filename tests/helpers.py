@@ -8,7 +8,7 @@ from lxml import etree
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
-TNS = "http://api.rev.io/"
+TNS = "http://api.myh2o.com/v20"
 
 DEMO = {"Username": "demo", "Password": "demo", "Client": "DEMO"}
 CLERK = {"Username": "clerk", "Password": "clerk", "Client": "DEMO"}
@@ -42,8 +42,8 @@ def session_xml(key: str, prefix: str = "r") -> str:
 
 def headers_for(version: int, op: str) -> dict[str, str]:
     if version == 12:
-        return {"Content-Type": f'application/soap+xml; charset=utf-8; action="{TNS}{op}"'}
-    return {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{TNS}{op}"'}
+        return {"Content-Type": f'application/soap+xml; charset=utf-8; action="{TNS}/{op}"'}
+    return {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{TNS}/{op}"'}
 
 
 def post_soap(client: Any, op: str, request_xml: str, *, version: int = 11, ns: str = TNS):

@@ -202,7 +202,7 @@ def test_a_dtd_with_an_entity_is_a_fault_and_never_expanded(client, version):
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">'
         b'<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
         b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
-        b'<Sessions_Create xmlns="http://api.rev.io/"><Request><Credentials><Username>&xxe;&lol2;'
+        b'<Sessions_Create xmlns="http://api.myh2o.com/v20"><Request><Credentials><Username>&xxe;&lol2;'
         b"</Username></Credentials></Request></Sessions_Create></soap:Body></soap:Envelope>"
     )
     r = client.post("/v20/default.asmx", content=body, headers=headers_for(version, "x"))

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from .schema import Bool, F, String, Struct
 
+NAMESPACE = "http://api.myh2o.com/v20"
+"""The original service's XML namespace (ORIGINAL-WIRE.md): the WSDL targetNamespace, the
+namespace of every body element and, with ``/Op`` appended, the SOAPAction."""
+
 
 class Credentials(Struct):
     Username = F(String, "A valid login username.")
@@ -25,12 +29,14 @@ class RequestBase(Struct):
 
 
 class Header(Struct):
+    """In the original's order, which clients generated from its WSDL depend on."""
+
     Success = F(Bool, "Whether the Request was processed successfully.")
     Message = F(String, "Additional information about the Error when applicable.")
-    Error_Code = F(String, "Standardized Error Code as defined in the Error Codes section.")
-    Error_Description = F(String, "Standardized description of the Error Code provided.")
     SessionKey = F(String, "Returned for any request in which authentication was successful.")
     Impersonated = F(Bool, "The Session is impersonating another User (ImpersonationKey).")
+    Error_Code = F(String, "Standardized Error Code as defined in the Error Codes section.")
+    Error_Description = F(String, "Standardized description of the Error Code provided.")
 
 
 class ResultBase(Struct):

@@ -25,7 +25,8 @@ class Sessions_CreateRequest(RequestBase):
 
 
 class Sessions_CreateResult(ResultBase):
-    pass
+    SessionKey = F(String, "The new session's key (also in Header/SessionKey; public clients "
+                           "read it in either place).")
 
 
 # ------------------------------------------------------------------ LifelineTypes_Query

@@ -15,6 +15,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 
+def use_cheap_parameters_for_tests() -> None:
+    """Hash with the cheapest argon2 parameters from now on. For test suites only: the server
+    never calls it, so production keeps argon2-cffi's slow defaults."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 def hash_password(pw: str) -> str:
     """The argon2 hash of password ``pw`` (``$argon2id$...``), salted afresh each time."""
     return _hasher.hash(pw)

@@ -8,4 +8,4 @@ from .base import Context, handler
 
 @handler("Sessions_Create")
 def sessions_create(ctx: Context, req: Sessions_CreateRequest) -> Sessions_CreateResult:
-    return Sessions_CreateResult()
+    return Sessions_CreateResult(SessionKey=ctx.caller.session_key)

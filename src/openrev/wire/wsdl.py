@@ -14,9 +14,10 @@ from functools import lru_cache
 from lxml import etree
 
 from ..contract import schema as S
+from ..contract.envelope import NAMESPACE
 from ..contract.operations import OPERATIONS, all_types
 
-TNS = "http://api.rev.io/"
+TNS = NAMESPACE
 XS = "http://www.w3.org/2001/XMLSchema"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -28,6 +29,11 @@ PORT_TYPE = "RevAPISoap"
 _ADDRESS = "urn:openrev:address-placeholder"
 
 _NSMAP = {"wsdl": WSDL, "s": XS, "soap": SOAP, "soap12": SOAP12, "tns": TNS}
+
+
+def soap_action(op_name: str) -> str:
+    """The SOAPAction of an operation: ``http://api.myh2o.com/v20/Op``."""
+    return f"{TNS}/{op_name}"
 
 
 def _q(ns: str, local: str) -> str:
@@ -132,7 +138,7 @@ def _template() -> bytes:
         etree.SubElement(b, _q(ns, "binding"), transport=HTTP)
         for op in OPERATIONS.values():
             o = etree.SubElement(b, _q(WSDL, "operation"), name=op.name)
-            etree.SubElement(o, _q(ns, "operation"), soapAction=TNS + op.name, style="document")
+            etree.SubElement(o, _q(ns, "operation"), soapAction=soap_action(op.name), style="document")
             for io in ("input", "output"):
                 etree.SubElement(etree.SubElement(o, _q(WSDL, io)), _q(ns, "body"), use="literal")
 
