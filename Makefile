@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/openrev serve
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --write docs/PERFORMANCE.md

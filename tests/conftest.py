@@ -29,6 +29,14 @@ from openrev.domain import passwords
 passwords.use_cheap_parameters_for_tests()  # production keeps the slow defaults
 
 PG_URL = os.environ.get("OPENREV_TEST_POSTGRES_URL")
+_STARTED = time.monotonic()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """``make test`` reports how long the whole run took, and on which backends."""
+    took = time.monotonic() - _STARTED
+    terminalreporter.write_line(f"test run on {' and '.join(BACKENDS)}: {took:.0f} s "
+                                f"({took / 60:.1f} min) from start to summary")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 

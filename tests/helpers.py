@@ -85,3 +85,85 @@ def new_session(client: Any, creds: dict[str, str] = DEMO) -> str:
     out = call_json(client, "Sessions_Create", {"Credentials": creds})
     assert out["Header"]["Success"] is True, out
     return out["Header"]["SessionKey"]
+
+
+# ---------------------------------------------------------------- JSON-shaped bodies as SOAP
+
+
+def to_xml(body: dict[str, Any], cls: Any = None, prefix: str = "r") -> str:
+    """A JSON request body as XML children (prefix ``prefix``), the way a SOAP client writes
+    it: nested objects as elements, lists as a wrapper with one element per item, named as
+    the contract names them when ``cls`` (the Struct of ``body``) is given (else ``item``),
+    ``True``/``False`` as ``true``/``false``, ``None`` as ``xsi:nil="true"``."""
+    from xml.sax.saxutils import escape
+
+    from openrev.contract.schema import ListOf, Struct
+
+    def field_type(owner: Any, key: str) -> Any:
+        if isinstance(owner, type) and issubclass(owner, Struct):
+            f = owner.__lookup__.get(key.lower())
+            return f.type if f is not None else None
+        return None
+
+    def value_xml(value: Any, t: Any) -> str:
+        if isinstance(value, dict):
+            return to_xml(value, t, prefix)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return escape(str(value))
+
+    out = []
+    for key, value in body.items():
+        t = field_type(cls, key)
+        if value is None:
+            out.append(f'<{prefix}:{key} xsi:nil="true"/>')
+        elif isinstance(value, list):
+            item = t.item if isinstance(t, ListOf) else "item"
+            of = t.of if isinstance(t, ListOf) else None
+            inner = "".join(f"<{prefix}:{item}>{value_xml(v, of)}</{prefix}:{item}>"
+                            for v in value)
+            out.append(f"<{prefix}:{key}>{inner}</{prefix}:{key}>")
+        else:
+            out.append(f"<{prefix}:{key}>{value_xml(value, t)}</{prefix}:{key}>")
+    return "".join(out)
+
+
+def from_xml(el: etree._Element, t: Any = None) -> Any:
+    """A SOAP answer element as the JSON binding gives it (parsed with Decimal for numbers
+    with a fraction, see ``json_body``), by the contract type ``t`` of ``el``; an
+    ``<OpResult>`` element finds its type itself."""
+    from decimal import Decimal
+
+    from openrev.contract import schema as S
+    from openrev.contract.operations import OPERATIONS
+
+    name = etree.QName(el).localname
+    if t is None and name.endswith("Result") and name[:-6] in OPERATIONS:
+        t = OPERATIONS[name[:-6]].result
+    children = list(el)
+    if isinstance(t, S.ListOf):
+        return [from_xml(c, t.of) for c in children]
+    if isinstance(t, type) and issubclass(t, S.Struct):
+        out = {}
+        for c in children:
+            f = t.__lookup__.get(etree.QName(c).localname.lower())
+            out[etree.QName(c).localname] = from_xml(c, f.type if f is not None else None)
+        return out
+    if children:  # no contract type known
+        return {etree.QName(c).localname: from_xml(c) for c in children}
+    text = el.text or ""
+    if t in (S.Int, S.Long):
+        return int(text)
+    if t is S.Bool:
+        return text == "true"
+    if t is S.Money:
+        return Decimal(text)
+    return text
+
+
+def json_body(response: Any) -> dict[str, Any]:
+    """A JSON answer with numbers that have a fraction as Decimal (money stays exact)."""
+    import json
+    from decimal import Decimal
+
+    return json.loads(response.content, parse_float=Decimal)

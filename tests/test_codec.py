@@ -115,7 +115,7 @@ def test_encoder_escapes_and_skips_none():
     text = "".join(out)
     assert "<Email>a&amp;b&lt;c&gt;</Email>" in text
     assert "<City>XY&#13;Z</City>" in text
-    assert "<TaxExemptions><TaxExemption>State</TaxExemption></TaxExemptions>" in text
+    assert "<TaxExemptions><string>State</string></TaxExemptions>" in text
     assert "<Fields></Fields>" in text
     assert "AcctNum" not in text
 

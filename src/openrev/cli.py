@@ -3,15 +3,21 @@
 ::
 
     openrev init  [--database URL]        create or migrate the schema (safe to run twice)
-    openrev demo  [--database URL]        init, then load the demo data (safe to run twice)
-    openrev serve [--host H] [--port P] [--database URL] [--workers N]
+    openrev demo  [--database URL] [--reset]  init, then load the demo data (safe to run
+                                          twice); --reset puts it back as CONTRACT.md lists it
+    openrev serve [--host H] [--port P] [--database URL] [--workers N] [--log-level LEVEL]
     openrev client add CODE --name NAME [--tax-engine SURETAX|CCH]
     openrev user add CLIENT USERNAME [--permission P ...] [--impersonation-key-stdin]
     openrev user grant CLIENT USERNAME PERMISSION...
     openrev user set-impersonation-key CLIENT USERNAME
+    openrev user passwd CLIENT USERNAME   new password (stdin or asked); ends the user's sessions
+    openrev user unlock CLIENT USERNAME   forget the user's failed logins (lifts the throttle)
+    openrev session revoke CLIENT (USERNAME | --all)   end a user's / every session of a client
 
 Configuration comes from the environment (``OPENREV_DATABASE_URL``, ``OPENREV_HOST``,
-``OPENREV_PORT``); flags override it. Secrets (passwords, ImpersonationKeys) are read from
+``OPENREV_PORT``, ``OPENREV_LOG_LEVEL``, ``OPENREV_LOG_FORMAT``, see openrev.settings); flags
+override it. ``serve`` refuses to start on a database whose schema is not at the newest
+revision (run ``openrev init``) or on a port already in use. Secrets (passwords, ImpersonationKeys) are read from
 standard input when it is not a terminal (one per line: the password first, then the key),
 otherwise asked for without echo. Errors are one line on stderr and a non-zero exit status:
 1 for a failure, 2 for a usage error such as an unknown permission.
@@ -20,8 +26,10 @@ otherwise asked for without echo. Errors are one line on stderr and a non-zero e
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
+import socket
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,7 +42,8 @@ from sqlalchemy.orm import Session
 
 from openrev import __version__
 from openrev.contract.enums import PERMISSIONS
-from openrev.domain.passwords import hash_key, hash_password
+from openrev.domain.passwords import hash_impersonation_key, hash_password
+from openrev.settings import LOG_LEVELS, Settings, SettingsError, check_database_url
 from openrev.store.db import DEFAULT_DATABASE_URL, display_url, make_engine, make_sessionmaker
 from openrev.store.tables import TAX_ENGINES, Client, User, UserPermission
 
@@ -55,7 +64,12 @@ class CliError(Exception):
 
 
 def _database_url(args: argparse.Namespace) -> str:
-    return args.database or os.environ.get("OPENREV_DATABASE_URL") or DEFAULT_DATABASE_URL
+    """The database URL of ``--database``, else ``OPENREV_DATABASE_URL``, else the default;
+    an unsupported one is a :class:`SettingsError` naming where it came from."""
+    if args.database:
+        return check_database_url(args.database, "--database")
+    return check_database_url(
+        os.environ.get("OPENREV_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
 
 
 @contextmanager
@@ -139,36 +153,94 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from openrev.store.demo import credentials_text, load_demo
+    from openrev.store.demo import credentials_text, load_demo, reset_demo
     from openrev.store.migrate import upgrade
 
     url = _database_url(args)
     upgrade(url)
     with _session(url) as session:
-        load_demo(session)
-    print(f"demo data loaded into {display_url(url)}")
+        if args.reset:
+            removed: int | None = reset_demo(session)
+        else:
+            removed = None
+            load_demo(session)
+    if removed is not None:
+        print(f"demo data reset in {display_url(url)} ({removed} sign-up customer(s) removed)")
+    else:
+        print(f"demo data loaded into {display_url(url)}")
     print(credentials_text())
     return 0
+
+
+def _check_schema(url: str) -> None:
+    """Refuse to serve a database whose schema is not at the newest revision."""
+    from openrev.store.migrate import current_revision, head_revision
+
+    current, head = current_revision(url), head_revision()
+    if current != head:
+        state = "was never initialised" if current is None else f"is at revision {current}"
+        raise CliError(f"the database {display_url(url)} {state}, this openrev needs revision "
+                       f"{head}: run `openrev init` (with the same --database) first")
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with one line when ``host:port`` cannot be listened on (e.g. already in use)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CliError(f"cannot listen on host {host!r} ({exc.strerror}): "
+                       "fix --host or OPENREV_HOST") from None
+    family, type_, proto, _, address = infos[0]
+    with socket.socket(family, type_, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CliError(f"port {port} on {host} is already in use: stop the program "
+                               "listening there or choose another port with --port or "
+                               "OPENREV_PORT") from None
+            raise CliError(f"cannot listen on {host}:{port} ({exc.strerror}): fix --host/"
+                           "--port or OPENREV_HOST/OPENREV_PORT") from None
+
+
+def serve_banner(host: str, port: int, url: str) -> str:
+    """What ``openrev serve`` prints before it starts: the URLs a new user needs."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    return "\n".join([
+        f"openrev serving {display_url(url)}",
+        f"  start page     {base}/",
+        f"  SOAP endpoint  {base}/v20/default.asmx",
+        f"  WSDL           {base}/v20/default.asmx?WSDL",
+        f"  JSON API docs  {base}/docs",
+        f"  health         {base}/health",
+        "  demo credentials (after `openrev demo`): Client DEMO, Username demo, Password demo",
+    ])
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from openrev.logs import log_config
+
     url = _database_url(args)
-    host = args.host or os.environ.get("OPENREV_HOST") or DEFAULT_HOST
-    port_text = args.port if args.port is not None else os.environ.get("OPENREV_PORT")
-    try:
-        port = int(port_text) if port_text not in (None, "") else DEFAULT_PORT
-    except ValueError:
-        raise CliError(f"invalid port {port_text!r}", status=2) from None
+    port = args.port
+    if port is not None and not 1 <= port <= 65535:
+        raise CliError(f"--port {port}: must be an integer from 1 to 65535", status=2)
+    settings = Settings.from_env(database_url=url, host=args.host, port=port,
+                                 log_level=args.log_level)
     workers = args.workers or 1
+    _check_schema(url)
+    _check_port_free(settings.host, settings.port)
     os.environ["OPENREV_DATABASE_URL"] = url
-    shown_host = f"[{host}]" if ":" in host else host
-    print(f"openrev serving {display_url(url)} on http://{shown_host}:{port}/v20/default.asmx",
-          flush=True)
+    print(serve_banner(settings.host, settings.port, url), flush=True)
     try:
-        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers)
-    except SystemExit as exc:  # uvicorn has already said why (e.g. the port is in use)
+        uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port,
+                    workers=workers, log_config=log_config(settings.log_level,
+                                                           settings.log_format),
+                    log_level=settings.log_level.lower())
+    except SystemExit as exc:  # uvicorn has already logged why
         return exc.code if isinstance(exc.code, int) else 1
     return 0
 
@@ -208,7 +280,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         client = check_new(session)
         user = User(client_id=client.id, username=args.username,
                     password_hash=hash_password(password),
-                    impersonation_key_hash=hash_key(key) if key else None, active=True)
+                    impersonation_key_hash=hash_impersonation_key(key) if key else None,
+                    active=True)
         session.add(user)
         session.flush()
         _grant(user, permissions)
@@ -235,8 +308,55 @@ def cmd_user_set_impersonation_key(args: argparse.Namespace) -> int:
         _user(session, args.client, args.username)
     key = _SecretReader(sys.stdin).read("Impersonation key", confirm=True)
     with _session(url) as session:
-        _user(session, args.client, args.username).impersonation_key_hash = hash_key(key)
+        _user(session, args.client, args.username).impersonation_key_hash = \
+            hash_impersonation_key(key)
     print(f"impersonation key set for {args.username} in client {args.client}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from openrev.store import authrepo
+    from openrev.store.tables import utcnow
+
+    url = _database_url(args)
+    with _session(url) as session:  # fail before asking for the password
+        _user(session, args.client, args.username)
+    password_hash = hash_password(_SecretReader(sys.stdin).read("Password", confirm=True))
+    with _session(url) as session:
+        user = _user(session, args.client, args.username)
+        ended = authrepo.set_password(session, user, password_hash, utcnow())
+        authrepo.clear_login_failures(session, args.client.strip().upper(), user.username)
+    print(f"password changed for {args.username} in client {args.client}; "
+          f"{ended} session(s) ended")
+    return 0
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    from openrev.store import authrepo
+
+    with _session(_database_url(args)) as session:
+        user = _user(session, args.client, args.username)
+        cleared = authrepo.clear_login_failures(session, args.client.strip().upper(),
+                                                user.username)
+    print(f"{args.username} in client {args.client} unlocked ({cleared} failed login(s) "
+          "forgotten)")
+    return 0
+
+
+def cmd_session_revoke(args: argparse.Namespace) -> int:
+    from openrev.store import authrepo
+
+    if (args.username is None) == (not args.all):
+        raise CliError("give either USERNAME or --all (every session of the client)", status=2)
+    with _session(_database_url(args)) as session:
+        if args.all:
+            ended = authrepo.end_sessions_of_client(session, _client(session, args.client).id)
+            whose = f"client {args.client}"
+        else:
+            ended = authrepo.end_sessions_of_user(
+                session, _user(session, args.client, args.username).id)
+            whose = f"{args.username} in client {args.client}"
+    print(f"{ended} session(s) of {whose} ended")
     return 0
 
 
@@ -263,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("demo", parents=[database],
                             help="load the demo data (safe to run twice)")
+    p.add_argument("--reset", action="store_true",
+                   help="put the demo data back as listed: remove the demo clients' other "
+                        "customers, make the demo devices AVAILABLE again")
     p.set_defaults(func=cmd_demo)
 
     p = commands.add_parser("serve", parents=[database], help="serve the API")
@@ -270,6 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"address to listen on (default: $OPENREV_HOST or {DEFAULT_HOST})")
     p.add_argument("--port", type=int, help=f"port (default: $OPENREV_PORT or {DEFAULT_PORT})")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    p.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, metavar="LEVEL",
+                   help=f"{', '.join(LOG_LEVELS)} (default: $OPENREV_LOG_LEVEL or INFO); "
+                        "$OPENREV_LOG_FORMAT=json logs one JSON object per line")
     p.set_defaults(func=cmd_serve)
 
     client = commands.add_parser("client", help="manage clients (tenants)")
@@ -310,7 +436,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("client", metavar="CLIENT")
     p.add_argument("username", metavar="USERNAME")
     p.set_defaults(func=cmd_user_set_impersonation_key)
+    p = user_commands.add_parser(
+        "passwd", parents=[database],
+        help="set the user's password (read from stdin or asked for); ends its sessions",
+    )
+    p.add_argument("client", metavar="CLIENT")
+    p.add_argument("username", metavar="USERNAME")
+    p.set_defaults(func=cmd_user_passwd)
+    p = user_commands.add_parser(
+        "unlock", parents=[database],
+        help="forget the user's failed logins, so that a throttled user can log in again",
+    )
+    p.add_argument("client", metavar="CLIENT")
+    p.add_argument("username", metavar="USERNAME")
+    p.set_defaults(func=cmd_user_unlock)
     user.set_defaults(func=None, subparser=user)
+
+    sessions = commands.add_parser("session", help="manage API sessions")
+    session_commands = sessions.add_subparsers(dest="session_command", metavar="COMMAND")
+    p = session_commands.add_parser(
+        "revoke", parents=[database],
+        help="end every session of a user (or, with --all, of the whole client)",
+    )
+    p.add_argument("client", metavar="CLIENT")
+    p.add_argument("username", metavar="USERNAME", nargs="?")
+    p.add_argument("--all", action="store_true", help="every session of the client")
+    p.set_defaults(func=cmd_session_revoke)
+    sessions.set_defaults(func=None, subparser=sessions)
 
     parser.set_defaults(func=None, subparser=parser)
     return parser
@@ -336,6 +488,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"openrev: error: {exc}", file=sys.stderr)
         return exc.status
+    except SettingsError as exc:  # a bad OPENREV_* value or flag: a usage error
+        print(f"openrev: error: {exc}", file=sys.stderr)
+        return 2
     except SQLAlchemyError as exc:
         print(f"openrev: database error: {_first_line(exc)}", file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openrev.cli import main
-from openrev.domain.passwords import hash_key, verify_password
+from openrev.domain.passwords import hash_impersonation_key, hash_key, verify_password
 from openrev.store.db import make_engine, make_sessionmaker
 from openrev.store.migrate import current_revision, head_revision
 from openrev.store.tables import Client, Customer, User
@@ -101,7 +101,8 @@ def test_user_add_reads_the_password_from_stdin(
                  "--database", database_url]) == 0
     bob = _user(database_url, "ACME", "bob")
     assert verify_password(bob.password_hash, "pw")
-    assert bob.impersonation_key_hash == hash_key("bobs-key")
+    assert bob.impersonation_key_hash == hash_impersonation_key("bobs-key")
+    assert bob.impersonation_key_hash != hash_key("bobs-key")  # keyed, not plain SHA-256
 
     capsys.readouterr()
     _stdin(monkeypatch, "pw\n")
@@ -148,7 +149,106 @@ def test_user_grant_and_set_impersonation_key(
     _stdin(monkeypatch, "a-new-key\n")
     assert main(["user", "set-impersonation-key", "DEMO", "demo",
                  "--database", database_url]) == 0
-    assert _user(database_url, "DEMO", "demo").impersonation_key_hash == hash_key("a-new-key")
+    assert _user(database_url, "DEMO", "demo").impersonation_key_hash == \
+        hash_impersonation_key("a-new-key")
+
+
+def _count(url: str, model: Any, *where: Any) -> int:
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as s:
+            return s.scalar(select(func.count()).select_from(model).where(*where))
+    finally:
+        engine.dispose()
+
+
+def _add_sessions_and_failures(url: str) -> dict[str, int]:
+    """Two sessions of demo, one of clerk, one of other (client OTHER); three failed logins
+    of DEMO/demo and one of DEMO/clerk. Returns the user ids by name."""
+    import datetime as dt
+
+    from openrev.store import authrepo
+
+    now = dt.datetime.now(dt.timezone.utc)
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine).begin() as s:
+            users = {u.username: u for u in s.scalars(select(User))}
+            for n, name in enumerate(["demo", "demo", "clerk", "other"]):
+                u = users[name]
+                authrepo.create_session(s, key_hash=f"{n:064d}", client_id=u.client_id,
+                                        user_id=u.id, real_user_id=u.id, impersonated=False,
+                                        now=now)
+            for name in ["demo", "demo", "demo", "clerk"]:
+                authrepo.record_login_failure(s, "DEMO", name, "10.0.0.1", now)
+            return {name: u.id for name, u in users.items()}
+    finally:
+        engine.dispose()
+
+
+def test_user_passwd_sets_the_password_and_ends_the_sessions(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openrev.store.tables import ApiSession, LoginFailure
+
+    assert main(["demo", "--database", database_url]) == 0
+    ids = _add_sessions_and_failures(database_url)
+    capsys.readouterr()
+    _stdin(monkeypatch, "new secret\n")
+    assert main(["user", "passwd", "DEMO", "demo", "--database", database_url]) == 0
+    assert capsys.readouterr().out == \
+        "password changed for demo in client DEMO; 2 session(s) ended\n"
+    demo = _user(database_url, "DEMO", "demo")
+    assert verify_password(demo.password_hash, "new secret")
+    assert not verify_password(demo.password_hash, "demo")
+    assert demo.password_changed_at is not None
+    assert _count(database_url, ApiSession, ApiSession.user_id == ids["demo"]) == 0
+    assert _count(database_url, ApiSession) == 2  # clerk's and other's stay
+    assert _count(database_url, LoginFailure, LoginFailure.username == "demo") == 0
+    assert _count(database_url, LoginFailure) == 1
+
+    _stdin(monkeypatch, "")
+    assert main(["user", "passwd", "DEMO", "demo", "--database", database_url]) == 1
+    assert "password expected on standard input" in capsys.readouterr().err
+    _stdin(monkeypatch, "x\n")
+    assert main(["user", "passwd", "DEMO", "nobody", "--database", database_url]) == 1
+    assert "'nobody' does not exist" in capsys.readouterr().err
+
+
+def test_user_unlock_forgets_the_failed_logins(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openrev.store.tables import LoginFailure
+
+    assert main(["demo", "--database", database_url]) == 0
+    _add_sessions_and_failures(database_url)
+    capsys.readouterr()
+    assert main(["user", "unlock", "DEMO", "demo", "--database", database_url]) == 0
+    assert capsys.readouterr().out == "demo in client DEMO unlocked (3 failed login(s) forgotten)\n"
+    assert _count(database_url, LoginFailure, LoginFailure.username == "demo") == 0
+    assert _count(database_url, LoginFailure, LoginFailure.username == "clerk") == 1
+    assert main(["user", "unlock", "DEMO", "nobody", "--database", database_url]) == 1
+
+
+def test_session_revoke_a_user_or_a_whole_client(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openrev.store.tables import ApiSession
+
+    assert main(["demo", "--database", database_url]) == 0
+    ids = _add_sessions_and_failures(database_url)
+    capsys.readouterr()
+    assert main(["session", "revoke", "DEMO", "clerk", "--database", database_url]) == 0
+    assert capsys.readouterr().out == "1 session(s) of clerk in client DEMO ended\n"
+    assert _count(database_url, ApiSession, ApiSession.user_id == ids["clerk"]) == 0
+    assert _count(database_url, ApiSession) == 3
+    assert main(["session", "revoke", "DEMO", "--all", "--database", database_url]) == 0
+    assert capsys.readouterr().out == "2 session(s) of client DEMO ended\n"
+    assert _count(database_url, ApiSession) == 1  # OTHER's session stays
+    assert _count(database_url, ApiSession, ApiSession.user_id == ids["other"]) == 1
+    assert main(["session", "revoke", "DEMO", "--database", database_url]) == 2
+    assert main(["session", "revoke", "DEMO", "demo", "--all", "--database", database_url]) == 2
+    assert "USERNAME or --all" in capsys.readouterr().err
 
 
 def test_errors_are_one_line_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:

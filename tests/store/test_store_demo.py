@@ -60,7 +60,7 @@ def test_loading_twice_changes_nothing(Session: sessionmaker[Session]) -> None: 
     assert first["clients"] == 2
     assert first["users"] == 3
     assert first["customers"] == 2
-    assert first["inventory_items"] == 5
+    assert first["inventory_items"] == 13
 
 
 def test_clients_users_and_permissions(Session: sessionmaker[Session]) -> None:  # noqa: N803
@@ -150,6 +150,15 @@ def test_inventory(Session: sessionmaker[Session]) -> None:  # noqa: N803
             "356938035643803": ("Mobile_Device", "BATCHED"),
             "356938035643809": ("Mobile_Device", "UNAVAILABLE"),
             "89014103211118510701": ("SIM_Card", "AVAILABLE"),
+            # CONTRACT.md: "For more sign-ups"
+            "356938035643106": ("Mobile_Device", "AVAILABLE"),
+            "356938035643114": ("Mobile_Device", "AVAILABLE"),
+            "356938035643122": ("Mobile_Device", "AVAILABLE"),
+            "356938035643130": ("Mobile_Device", "AVAILABLE"),
+            "356938035643148": ("Mobile_Device", "AVAILABLE"),
+            "89014103211118510720": ("SIM_Card", "AVAILABLE"),
+            "89014103211118510738": ("SIM_Card", "AVAILABLE"),
+            "89014103211118510746": ("SIM_Card", "AVAILABLE"),
         }
         batched = items["356938035643803"]
         assert batched.mdn == "8505550103" and batched.batch_id is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from openrev.store.db import make_engine
@@ -33,7 +34,13 @@ def test_fresh_database_drops_even_with_open_connections(server_url: str) -> Non
     with fresh_database(server_url) as url:
         engine = make_engine(url)
         conn = engine.connect()
-        conn.execute(text("SELECT 1"))
-    # leaving the block did not hang or fail although `conn` was still open
-    conn.invalidate()  # on PostgreSQL the server has closed it
+        assert conn.execute(text("SELECT 1")).scalar() == 1
+    # leaving the block did not hang or fail although `conn` was still open, and the database
+    # is gone: on SQLite its file, on PostgreSQL the server has closed the connection
+    if server_url.startswith("sqlite"):
+        assert not Path(url.removeprefix("sqlite:///")).exists()
+    else:
+        with pytest.raises(Exception):
+            conn.execute(text("SELECT 1"))
+    conn.invalidate()
     engine.dispose()

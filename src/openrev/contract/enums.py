@@ -12,6 +12,28 @@ OrderStatus = Enum("Enum_Order_Status", {
     "CANCELED": "Order is in a canceled state.",
     "ERROR": "Provider/back-end system returned an error.",
     "FLOW_ERROR": "Provider/back-end system returned an error while trying to send the order automatically.",
+    # The original's extra statuses (ORIGINAL-WIRE.md, Orders_Update): neither final nor
+    # completing; an order in one of them can still become any other status.
+    "HOLD": "Order is on hold (neither final nor completing).",
+    "PAYMENT_HOLD": "Order is on hold waiting for a payment (neither final nor completing).",
+    "LIFELINE_HOLD": "Order is on hold waiting for Lifeline approval (neither final nor completing).",
+    "JEOPARDY": "Order is in jeopardy: at risk of not completing (neither final nor completing).",
+    "PROVISIONED": "Order has been provisioned but is not complete yet (neither final nor completing).",
+})
+
+# Orders_Update's Status: Enum_Order_Status and NOT_SPECIFIED ("no change").
+OrderUpdateStatus = Enum("Enum_Order_Update_Status", {
+    **{k: v for k, v in OrderStatus.values.items()
+       if k not in ("HOLD", "PAYMENT_HOLD", "LIFELINE_HOLD", "JEOPARDY", "PROVISIONED")},
+    "NOT_SPECIFIED": "Leave the order's status as it is.",
+    **{k: v for k, v in OrderStatus.values.items()
+       if k in ("HOLD", "PAYMENT_HOLD", "LIFELINE_HOLD", "JEOPARDY", "PROVISIONED")},
+})
+
+ShippingStatus = Enum("Enum_Shipping_Status", {
+    "NOT_REQUIRED": "The order ships nothing.",
+    "NOT_SHIPPED": "The order's equipment has not shipped yet.",
+    "SHIPPED": "The order's equipment has shipped.",
 })
 
 OrderType = Enum("Enum_Order_Type", {
@@ -169,5 +191,5 @@ ALL_ENUMS = (
     OrderStatus, OrderType, LifelineStatus, PinStatus, TicketStatus, TPIVStatus,
     CCHTaxExemption, SureTaxTaxExemption, CustomerProductStatus, InventoryType,
     InventoryItemStatus, CustomerClass, BillMethod, LifelineProgram, MatchType,
-    CustomerStatus, ChargeCategory,
+    CustomerStatus, ChargeCategory, OrderUpdateStatus, ShippingStatus,
 )

@@ -17,7 +17,8 @@ class Credentials(Struct):
 
 
 class Session(Struct):
-    SessionKey = F(String, "Key returned by Sessions_Create or by any authenticated answer.")
+    SessionKey = F(String, "Key returned by Sessions_Create or by any authenticated answer.",
+                   secret=True)
 
 
 class RequestBase(Struct):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from ..wire.limits import MAX_PROBLEM_CHARS, MAX_PROBLEMS_LISTED
+
 # Code -> documented description, in the order of the Standards' table. The table lists
 # S2010 twice ("Invalid input received." and "Invalid_Input"); the first is used.
 ERROR_CODES: dict[str, str] = {
@@ -84,6 +88,15 @@ class ApiError(Exception):
     @property
     def description(self) -> str:
         return ERROR_CODES[self.code]
+
+
+def problems_message(problems: Sequence[str]) -> str:
+    """One Message for several problems, bounded: the first MAX_PROBLEMS_LISTED joined by
+    ``; ``, then ``; and N more`` (each problem cut at MAX_PROBLEM_CHARS characters)."""
+    shown = [p if len(p) <= MAX_PROBLEM_CHARS else p[:MAX_PROBLEM_CHARS] + "…"
+             for p in problems[:MAX_PROBLEMS_LISTED]]
+    more = len(problems) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
 def invalid(path: str, rule: str) -> ApiError:

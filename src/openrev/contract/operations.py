@@ -75,8 +75,8 @@ class CustomerInfo(Struct):
     PhysicalAddress = F(Address, "Customer's physical (service) address.")
     MailingAddress = F(Address, "Customer's mailing (billing) address.")
     Billing = F(Billing, "Customer's billing specific information.")
-    DOB = F(Date, "Customer's date of birth.")
-    DL = F(String, "Customer's driver's license number.")
+    DOB = F(Date, "Customer's date of birth.", secret=True)
+    DL = F(String, "Customer's driver's license number.", secret=True)
     SSN = F(String, "Customer's social security number.", secret=True)
     Email = F(String, "Customer's email address.")
     Source = F(String, "Source of customer creation.")
@@ -113,8 +113,8 @@ class CustomerUpdate(Struct):
     PhysicalAddress = F(Address, "Customer's physical (service) address.")
     MailingAddress = F(Address, "Customer's mailing (billing) address.")
     Billing = F(Billing, "Customer's billing specific information.")
-    DOB = F(Date, "Customer's date of birth.")
-    DL = F(String, "Customer's driver's license number.")
+    DOB = F(Date, "Customer's date of birth.", secret=True)
+    DL = F(String, "Customer's driver's license number.", secret=True)
     SSN = F(String, "Customer's social security number.", secret=True)
     Source = F(String, "Source of customer creation.")
     BillMethod = F(E.BillMethod, "Billing method.")
@@ -137,26 +137,38 @@ class Customers_UpdateResult(ResultBase):
 
 # ------------------------------------------------------------------ Duplicate_Query
 class DuplicateOptions(Struct):
+    """The documents' Options object: what the answer echoes, with the defaults filled in."""
+
     IgnoreClosed = F(Bool, "True by default; False also returns CLOSED customers.")
     LifelinePrograms = F(ListOf("string", String), "Lifeline Programs to match on.")
     MatchPatterns = F(ListOf("string", String), "Combinations of fields considered matches.")
+    BillProfileIDs = F(ListOf("int", Int), "Only customers on these bill profiles; empty = all.")
 
 
 class Duplicate_QueryRequest(RequestBase):
+    """The original's flat request (ORIGINAL-WIRE.md), in its order; the documents' nested
+    ``Options`` is understood too (declared last)."""
+
     FirstName = F(String, "First Name of a customer for which to search.")
     LastName = F(String, "Last Name (second last name concatenated with a space).")
     MiddleName = F(String, "MiddleName of a customer for which to search.")
     Suffix = F(String, "Suffix of a customer for which to search.")
-    SSNTaxID = F(String, "Full SSN, EIN, Tribal ID, or other Tax ID.", secret=True)
-    SSNTaxIDLast4 = F(String, "Last 4 digits of the SSN/Tax ID.")
-    DateOfBirth = F(Date, "Customer's date of birth.")
-    DriversLicenseNumber = F(String, "Full drivers license number.")
+    SSNTaxId = F(String, "Full SSN, EIN, Tribal ID, or other Tax ID.", secret=True)
+    SSNTaxIdLast4 = F(String, "Last 4 digits of the SSN/Tax ID.", secret=True)
+    DateOfBirth = F(DateTime, "Customer's date of birth (its date part is used).", secret=True)
+    DriversLicenseNumber = F(String, "Full drivers license number.", secret=True)
     Street1 = F(String, "Full street address according to USPS standards.")
     Street2 = F(String, "Apartment/Unit/Building, etc.")
     City = F(String, "City name.")
     State = F(String, "2-character USPS State Abbreviation.")
-    ZIP = F(String, "5-digit USPS Zip code.")
-    Options = F(DuplicateOptions, "IgnoreClosed, LifelinePrograms, MatchPatterns.")
+    Zip = F(String, "5-digit USPS Zip code.")
+    OptionIgnoreClosed = F(Bool, "True by default; False also returns CLOSED customers.")
+    OptionMatchPatterns = F(ListOf("string", String), "Combinations of fields considered "
+                                                       "matches.")
+    OptionBillProfileIDs = F(ListOf("int", Int), "Only customers on these bill profiles.")
+    OptionLifelinePrograms = F(ListOf("string", String), "Lifeline Programs to match on.")
+    Options = F(DuplicateOptions, "The documents' shape of the options (IgnoreClosed, "
+                                  "LifelinePrograms, MatchPatterns, BillProfileIDs).")
 
 
 class DuplicateMatch(Struct):
@@ -190,8 +202,8 @@ class NewCustomer(Struct):
     BillMethod = F(E.BillMethod, "Optional - defaults to the bill profile's bill method.")
     SecurityPIN = F(String, "Optional - 4-digit Security PIN.", secret=True)
     Language = F(String, "Optional - e.g. Spanish, English")
-    DOB = F(Date, "Optional - Date of Birth.")
-    DL = F(String, "Optional - Drivers License #.")
+    DOB = F(Date, "Optional - Date of Birth.", secret=True)
+    DL = F(String, "Optional - Drivers License #.", secret=True)
     SSN = F(String, "Optional - Social Security Number.", secret=True)
     Source = F(String, "Optional - the system entering this order, e.g. Kiosk1234.")
     Email = F(String, "Optional - email address.")
@@ -235,6 +247,9 @@ class NewOrder(Struct):
     PBXMake = F(String, "Optional - Make of PBX.")
     PBXModel = F(String, "Optional - Model of PBX.")
     ShippingAddress = F(Address, "Shipping Address. Conditionally required.")
+    MailingAddress = F(Address, "Accepted for the original's clients and ignored: the "
+                                "customer's MailingAddress is the billing address.")
+    TN = F(String, "Optional - the service is created on this TN (10 digits, not in use).")
     WirelessPort = F(WirelessPort, "Required only when a Wireless MDN is being ported.")
     WirelessESN = F(String, "Optional - ICCID, ESN or MEID (hex or decimal).")
     WirelessICCID = F(String, "Optional - ICCID used with the device in WirelessESN.")
@@ -294,6 +309,13 @@ class NewCustomers_QuoteResult(ResultBase):
 
 
 # ------------------------------------------------------------------ Orders
+class OrderHistoryEntry(Struct):
+    type_name = "OrderHistoryEntry"
+    Date = F(DateTime, "When.")
+    Status = F(E.OrderStatus, "The order's status after this entry.")
+    Note = F(String, "The StatusNote given, or what changed.")
+
+
 class OrderInfo(Struct):
     type_name = "OrderInfo"
     ID = F(Int, "Order ID.")
@@ -311,6 +333,12 @@ class OrderInfo(Struct):
     SentDate = F(DateTime, "When the order was sent.")
     CompletionDate = F(Date, "When the order was completed.")
     Message = F(String, "Last message from the provider/back-end system.")
+    TrackingNumber = F(String, "Shipping tracking number (Orders_Update).")
+    ShippingStatus = F(E.ShippingStatus, "Shipping status (Orders_Update); absent when never "
+                                         "set.")
+    ProcessID = F(Int, "Process of the order.")
+    History = F(ListOf("Entry", OrderHistoryEntry), "The order's history, oldest first: every "
+                                                    "status change and StatusNote.")
 
 
 class Orders_QueryRequest(RequestBase):
@@ -338,15 +366,119 @@ class Orders_SearchResult(ResultBase):
     Orders = F(ListOf("Order", OrderInfo), "The orders of this page, newest first.")
 
 
+class OrderLineProductAdd(Struct):
+    type_name = "OrderLineProductAdd"
+    ProductID = F(Int, "Required - Product ID.")
+    Rate = F(Money, "Optional - overrides the product's default rate.")
+    Quantity = F(Int, "Optional - >= 1; defaults to 1.")
+    Description = F(String, "Optional - overrides the product's default description.")
+
+
+class OrderLineProductChange(Struct):
+    type_name = "OrderLineProductChange"
+    CustomerProductID = F(Int, "Required - a customer product of this line.")
+    Rate = F(Money, "Optional - new rate.")
+    Quantity = F(Int, "Optional - new quantity, >= 1.")
+    Description = F(String, "Optional - new description.")
+    Status = F(E.CustomerProductStatus, "Optional - new status; DISCONNECTED is final.")
+
+
+class OrderLineProducts(Struct):
+    type_name = "OrderLineProducts"
+    Add = F(ListOf("Product", OrderLineProductAdd), "Products added to the line, PENDING "
+                                                    "until the order completes.")
+    Change = F(ListOf("Product", OrderLineProductChange), "Changes of the line's customer "
+                                                          "products.")
+
+
+class OrderLineUpdateItem(Struct):
+    type_name = "OrderLineUpdateItem"
+    LineID = F(Int, "Required - the line (service) of this order.")
+    TN = F(String, "Optional - the line's TN: 10 digits, not live on another line.")
+    Products = F(OrderLineProducts, "Optional - products to add or change.")
+
+
 class Orders_UpdateRequest(RequestBase):
+    """The original's request (ORIGINAL-WIRE.md), in its order; ``CustomerID`` (openrev's
+    earlier shape) is still understood, declared last."""
+
     OrderID = F(Int, "The order to update.")
+    Status = F(E.OrderUpdateStatus, "New status; NOT_SPECIFIED or absent: no change.")
+    StatusNote = F(String, "Note recorded in the order's and the customer's history.")
+    FlowThroughFlag = F(Bool, "Sets whether the order flows through to the provider.")
+    CompletionDate = F(DateTime, "Completion (its date part; defaults to today when COMPLETE).")
+    TrackingNumber = F(String, "Shipping tracking number; empty clears it.")
+    ShippingStatus = F(E.ShippingStatus, "NOT_REQUIRED, NOT_SHIPPED or SHIPPED.")
+    ProcessID = F(Int, "Process of the order (PC2001 when it does not exist).")
+    ProcessRouteID = F(Int, "Accepted and ignored: openrev has no process routes.")
+    Lines = F(ListOf("OrderLineUpdateItem", OrderLineUpdateItem), "The order's line: TN and "
+                                                                  "products.")
     CustomerID = F(Int, "Optional - must be the order's customer (AT2002).")
-    Status = F(E.OrderStatus, "New status.")
-    CompletionDate = F(Date, "Completion date (defaults to today when COMPLETE).")
 
 
 class Orders_UpdateResult(ResultBase):
     Order = F(OrderInfo, "The order as updated.")
+
+
+# ------------------------------------------------------------------ Lines_Update
+class UpdatableString(Struct):
+    """A value with its Updated flag: left as it is unless Updated is true."""
+
+    type_name = "UpdatableString"
+    Updated = F(Bool, "True to write Value; false or absent leaves the field as it is.")
+    Value = F(String, "The new value.")
+
+
+class UpdatableInt(Struct):
+    """A value with its Updated flag: left as it is unless Updated is true."""
+
+    type_name = "UpdatableInt"
+    Updated = F(Bool, "True to write Value; false or absent leaves the field as it is.")
+    Value = F(Int, "The new value.")
+
+
+class LineFieldUpdate(Struct):
+    type_name = "LineFieldUpdate"
+    Label = F(String, "Line-level custom field label (matched case-insensitively).")
+    Value = F(UpdatableString, "The field's value.")
+
+
+class LineField(Struct):
+    type_name = "LineField"
+    Label = F(String, "Line-level custom field label.")
+    Value = F(String, "Its value.")
+
+
+class LineInfo(Struct):
+    type_name = "LineInfo"
+    ID = F(Int, "Line (service) ID.")
+    CustomerID = F(Int, "Customer of the line.")
+    Number = F(String, "The line's number (TN).")
+    Circuit_Number = F(String, "Circuit number.")
+    Carrier_Customer_Id = F(String, "The customer's id at the provider.")
+    Description = F(String, "Line description.")
+    Program_ID = F(Int, "Program ID.")
+    Line_Type_Id = F(Int, "Service (line) type.")
+    Status = F(String, "Line status: PENDING, ACTIVE or DISCONNECTED.")
+    Fields = F(ListOf("Field", LineField), "Line-level custom fields.")
+
+
+class Lines_UpdateRequest(RequestBase):
+    """The original's request (ORIGINAL-WIRE.md): ``Line_ID``, then {Updated, Value} pairs."""
+
+    Line_ID = F(Int, "Required - the line (service) to update.")
+    Number = F(UpdatableString, "The line's number (TN): 10 digits, not live on another line.")
+    Circuit_Number = F(UpdatableString, "Circuit number; empty clears it.")
+    Carrier_Customer_Id = F(UpdatableString, "The customer's id at the provider; empty clears "
+                                             "it.")
+    Description = F(UpdatableString, "Line description; empty clears it.")
+    Program_ID = F(UpdatableInt, "Program ID (>= 0).")
+    Line_Type_Id = F(UpdatableInt, "Service (line) type (LT2001 when it does not exist).")
+    Fields = F(ListOf("Field", LineFieldUpdate), "Line-level custom fields.")
+
+
+class Lines_UpdateResult(ResultBase):
+    Line = F(LineInfo, "The line as updated.")
 
 
 # ------------------------------------------------------------------ registry
@@ -365,7 +497,7 @@ class Operation:
         debug = type(f"{self.name}Debug", (Struct,), {
             "__module__": __name__,
             "Request": F(self.request, "The request object as understood by the API."),
-            "Ignored": F(ListOf("Element", String), "Request elements not understood."),
+            "Ignored": F(ListOf("string", String), "Request elements not understood."),
         })
         result = type(self.result.__name__, (self.result,), {
             "__module__": __name__,
@@ -402,7 +534,10 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     Operation("Orders_Search", Orders_SearchRequest, Orders_SearchResult,
               "Searches orders by customer, status, type and created date; paged."),
     Operation("Orders_Update", Orders_UpdateRequest, Orders_UpdateResult,
-              "Updates the status and completion date of an order."),
+              "Updates an order: status and note, completion date, shipping, process, and "
+              "its line's TN and products."),
+    Operation("Lines_Update", Lines_UpdateRequest, Lines_UpdateResult,
+              "Updates a line (service): each field wrapped as {Updated, Value}."),
     Operation("LifelineTypes_Query", LifelineTypes_QueryRequest, LifelineTypes_QueryResult,
               "Returns the client's lifeline types."),
 )}

@@ -109,9 +109,16 @@ class ListOf(Type):
 
 
 class F:
-    """One field of a Struct: its type, other accepted spellings, doc, and whether secret."""
+    """One field of a Struct: its type, other accepted spellings, doc, and whether secret.
 
-    __slots__ = ("name", "type", "aliases", "doc", "secret", "owner")
+    ``aliases`` are other spellings accepted on input (matched case-insensitively, like the
+    name). ``declared`` are spellings that are also *declared* in the WSDL and OpenAPI, right
+    after the field, because the original service declares them and WSDL-driven clients (PHP
+    ``SoapClient`` sends only what the WSDL declares) send them: ``OverDue`` beside the
+    documents' ``Overdue``. Answers always use the name.
+    """
+
+    __slots__ = ("name", "type", "aliases", "declared", "doc", "secret", "owner")
 
     def __init__(
         self,
@@ -119,11 +126,13 @@ class F:
         doc: str = "",
         *,
         aliases: tuple[str, ...] = (),
+        declared: tuple[str, ...] = (),
         secret: bool = False,
     ):
         self.type = type
         self.doc = doc
-        self.aliases = aliases
+        self.aliases = tuple(dict.fromkeys(aliases + declared))
+        self.declared = declared
         self.secret = secret
         self.name = ""
         self.owner: type[Struct] | None = None

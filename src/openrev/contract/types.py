@@ -108,9 +108,10 @@ class Billing(Struct):
 
     Balance = F(Money, "Customer's current balance.")
     Due = F(Money, "Amount due at the next statement.")
-    Overdue = F(Money, "Amount due on the previous statement.")
+    Overdue = F(Money, "Amount due on the previous statement.", declared=("OverDue",))
     UnbilledUsage = F(Money, "Total of unbilled customer usage.")
-    EnabledBalanceLimit = F(Bool, "Eligibility to be suspended/restored based on balance.")
+    EnabledBalanceLimit = F(Bool, "Eligibility to be suspended/restored based on balance.",
+                            declared=("EnableBalanceLimit",))
     UsageBalanceLimit = F(Money, "Usage balance limit (triggers suspends and restores).")
     PaymentTerms = F(Int, "Customer's payment terms.")
     PaymentTermsOverride = F(Bool, "Whether to override the default payment terms.")
@@ -143,4 +144,4 @@ class Lifeline(Struct):
     StatusNote = F(String, "Note logged to the customer's history when the status changes.")
 
 
-TaxExemptions = ListOf("TaxExemption", String)
+TaxExemptions = ListOf("string", String)  # .NET serializer: a list of strings holds <string>

@@ -20,6 +20,7 @@ from decimal import Decimal
 from ..contract import enums as E
 from ..contract.operations import NewCustomer, NewCustomers_CreateRequest, NewOrder
 from ..contract.types import Address, Lifeline
+from .numbers import tn_problem
 from .addresses import (
     PORT_RULES, SHIPPING_RULES, check_address, check_lengths, customer_address_rules,
 )
@@ -27,7 +28,6 @@ from .addresses import (
 _PIN = re.compile(r"\d{4}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SSN = re.compile(r"\d{3}-?\d{2}-?\d{4}", re.ASCII)
-_TN = re.compile(r"\d{10}", re.ASCII)
 
 CUSTOMER_MAX_LENGTH = {"AcctNum": 50, "Language": 50, "DL": 50, "Email": 255, "Source": 100}
 LIFELINE_MAX_LENGTH = {"ProofIdentifyingInformation": 200, "CGM_Reservation": 200}
@@ -75,7 +75,7 @@ def _check_customer(c: NewCustomer, tax_engine: str, today: dt.date, problems: l
     check_lengths(c, p, CUSTOMER_MAX_LENGTH, problems)
     if c.AgentID is not None and c.AgentNumber is not None:
         problems.append(f"{p}/AgentNumber: cannot be used with AgentID")
-    if c.IsParentAccount and c.ParentCustomerID is not None:
+    if c.IsParentAccount and c.ParentCustomerID:  # 0 names no parent
         problems.append(f"{p}/ParentCustomerID: cannot be used with IsParentAccount")
     if c.SecurityPIN not in (None, "") and not _PIN.fullmatch(c.SecurityPIN.strip()):
         problems.append(f"{p}/SecurityPIN: must be 4 digits")
@@ -163,13 +163,19 @@ def _check_order(o: NewOrder, facts: OrderFacts, problems: list[str]) -> None:
         check_lengths(port, pp, PORT_MAX_LENGTH, problems)
         if not (port.MDN or "").strip():
             problems.append(f"{pp}/MDN: required")
-        elif not _TN.fullmatch(port.MDN.strip()):
-            problems.append(f"{pp}/MDN: must be 10 digits")
+        elif (bad := tn_problem(port.MDN, f"{pp}/MDN")) is not None:
+            problems.append(bad)
         if port.Address is None:
             problems.append(f"{pp}/Address: required")
         else:
             check_address(port.Address, f"{pp}/Address", PORT_RULES, problems)
-    if o.ReconnectTN not in (None, "") and not _TN.fullmatch(o.ReconnectTN.strip()):
-        problems.append(f"{p}/ReconnectTN: must be 10 digits")
+    for name in ("ReconnectTN", "TN"):
+        if (bad := tn_problem(getattr(o, name), f"{p}/{name}")) is not None:
+            problems.append(bad)
     if o.ReconnectTN and port is not None:
         problems.append(f"{p}/ReconnectTN: cannot be used with WirelessPort")
+    if (o.TN or "").strip():
+        for other, given in (("WirelessPort", port is not None),
+                             ("ReconnectTN", bool((o.ReconnectTN or "").strip()))):
+            if given:
+                problems.append(f"{p}/TN: cannot be used with {other}")

@@ -1,8 +1,11 @@
 """The service layer: one call of one operation, whatever binding it came through.
 
 Order of checks (CONTRACT.md): authentication (S2004, S2005), permission (S2017), input
-(S2010, S2015), then existence and state. Each handler runs in one transaction: a failure
-of any kind rolls back everything it wrote. A client never sees a stack trace: an
+(S2010, S2015), then existence and state. Each handler runs in one transaction
+(:class:`openrev.store.uow.TransactionRunner`: read-only for a handler registered with
+``writes=False``): a failure of any kind rolls back everything it wrote. Authentication runs
+before it, in transactions of its own (:mod:`openrev.ops.auth`). A client never sees a
+stack trace: an
 unexpected failure is answered with Success=false, CN2001 and a reference id that is also
 in the server log.
 """
@@ -17,10 +20,11 @@ from typing import Callable
 from sqlalchemy.orm import Session as DbSession, sessionmaker
 
 from ..contract.envelope import Header
-from ..contract.errors import INTERNAL_ERROR, ApiError
+from ..contract.errors import INTERNAL_ERROR, ApiError, problems_message
 from ..contract.operations import Operation
 from ..contract.schema import Struct
 from ..settings import Settings
+from ..store.uow import DatabaseBusy, TransactionRunner
 from ..wire.xmlcodec import DecodeReport
 from . import auth
 from .base import HANDLERS, Caller, Context
@@ -36,15 +40,21 @@ class Api:
         self.settings = settings
         self.idle = dt.timedelta(minutes=settings.session_idle_minutes)
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        self.runner = TransactionRunner(sessions)
+        self.auth = auth.Authenticator(self.runner, settings)
 
-    def call(self, op: Operation, request: Struct, report: DecodeReport) -> Struct:
-        """Run ``op`` for ``request``; always returns the operation's Result (never raises)."""
+    def call(self, op: Operation, request: Struct, report: DecodeReport,
+             peer: str | None = None) -> Struct:
+        """Run ``op`` for ``request``; always returns the operation's Result (never raises).
+
+        ``peer``: the address the request came from (the login throttle counts failures per
+        address; None: not known)."""
         result = op.result()
         header = Header(Success=False)
         result.Header = header
         caller: Caller | None = None
         try:
-            caller = self._authenticate(request)
+            caller = self.auth.authenticate(request, self.clock(), peer)
             header.SessionKey = caller.session_key
             header.Impersonated = caller.impersonated
             self._run(op, caller, request, report, result)
@@ -54,6 +64,11 @@ class Api:
             header.Error_Description = err.description
             if err.message:
                 header.Message = err.message
+        except DatabaseBusy as exc:  # another process kept the SQLite database locked
+            log.warning("%s answered busy: %s", op.name, exc)
+            err = ApiError(INTERNAL_ERROR, "the server is busy; try again in a few seconds")
+            header.Error_Code, header.Error_Description = err.code, err.description
+            header.Message = err.message
         except Exception:  # noqa: BLE001 - the one place that turns failures into answers
             ref = uuid.uuid4().hex[:12]
             log.exception("internal error in %s, reference %s (request %r)", op.name, ref,
@@ -70,14 +85,6 @@ class Api:
             result.Debug = debug
         return result
 
-    def _authenticate(self, request: Struct) -> Caller:
-        with self.sessions() as db:
-            try:
-                caller = auth.authenticate(db, request, self.idle, self.clock())
-            finally:
-                db.commit()  # session bookkeeping only: a new session, a touch, an expiry
-        return caller
-
     def _run(self, op: Operation, caller: Caller, request: Struct, report: DecodeReport,
              result: Struct) -> None:
         registered = HANDLERS.get(op.name)
@@ -86,11 +93,12 @@ class Api:
         if registered.permission:
             caller.require(registered.permission, op.name)
         if report.invalid:
-            raise ApiError("S2010", "; ".join(f"{p}: {why}" for p, why in report.invalid))
-        with self.sessions() as db:
-            with db.begin():
-                ctx = Context(caller, db, self.clock())
-                answer = registered.handler(ctx, request)
+            problems = [f"{p}: {why}" for p, why in report.invalid]
+            raise ApiError("S2010", problems_message(problems))
+        def work(db: DbSession) -> Struct:
+            return registered.handler(Context(caller, db, self.clock()), request)
+
+        answer = self.runner.run(registered.writes, work)
         for f, value in answer.written():
             if f.name != "Header":
                 result._values[f.name] = value

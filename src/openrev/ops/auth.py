@@ -2,31 +2,75 @@
 
 * Credentials: Username/Password/Client checked against a slow salted hash (argon2); on
   success a new session is created and its key returned in ``Header.SessionKey``.
-* Session: the key must name a live session (sessions expire after an idle time).
+* Session: the key must name a live session. A session ends ``session_idle_minutes`` after
+  its last use and ``session_max_hours`` after it was created; it stops working when its
+  user (or the user who logged in, for an impersonated session) is deactivated or changes
+  password, or when ``openrev user passwd`` / ``openrev session revoke`` end it.
 * ImpersonationKey: a caller holding IMPERSONATE_USERS who passes a user's key acts as that
   user; the session is marked impersonated (``Header.Impersonated``).
 Failures: S2005 (credentials), S2004 (session key), S2017 (impersonation not permitted).
+
+Login throttle (NIST SP 800-63B, 5.2.2): every failed login (unknown client or user, wrong
+password, wrong ImpersonationKey) is recorded in ``login_failures`` with the Client code and
+Username as sent and the client's address. Once ``login_max_failures`` failures of one
+Client+Username, or ``login_max_failures_per_address`` failures from one address, fall within
+``login_window_seconds``, further logins of that user / from that address are refused with
+S2005 and a Message giving the time to retry, without checking the password (so without the
+cost of argon2), until the oldest of those failures leaves the window. A successful login
+forgets the user's failures; so does ``openrev user unlock``. At most ``login_concurrency``
+password checks (argon2 takes 64 MiB each) run at once per process.
+
+Sessions stay bounded: each login deletes every expired session and keeps at most
+``sessions_per_user`` sessions of the user who logged in (the least recently used go).
+
+Transactions (:mod:`openrev.store.uow`): the password is checked with no transaction open;
+reading a session is a read-only transaction; the writes (a new session, a failure, a
+session's last-use time, at most every :data:`TOUCH_EVERY`) are short transactions of their
+own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
 import secrets
+import threading
+from typing import Callable
 
 from sqlalchemy.orm import Session as DbSession
 
 from ..contract.errors import ApiError
 from ..contract.schema import Struct
-from ..domain.passwords import hash_key, verify_password
+from ..domain.passwords import (
+    hash_impersonation_key, hash_key, impersonation_key_hashes, verify_password,
+)
+from ..settings import Settings
 from ..store import authrepo
+from ..store.tables import ApiSession
+from ..store.uow import DatabaseBusy, TransactionRunner
 from .base import Caller
+
+log = logging.getLogger("openrev.auth")
 
 # A real argon2 hash of a random string, verified when the user does not exist so that
 # an unknown username costs as much time as a wrong password.
 _DUMMY_HASH: str | None = None
 
-# A session's last-used time is written at most this often (saves a write per request).
 TOUCH_EVERY = dt.timedelta(seconds=30)
+"""A session's last-used time is written at most this often (saves a write per request)."""
+
+CHECK_WAIT_SECONDS = 10.0
+"""How long a login waits for one of the ``login_concurrency`` password-check slots."""
+
+BEST_EFFORT_WAIT_SECONDS = 0.5
+"""How long bookkeeping writes (touching or deleting a session) wait for the write lock
+before they are skipped (the next request does them)."""
+
+BAD_CREDENTIALS = "Credentials: unknown Username, Password or Client"
+
+# Column sizes of login_failures: what is sent is cut to fit.
+_CODE_LEN, _USERNAME_LEN, _PEER_LEN = 50, 100, 64
 
 
 def _dummy_hash() -> str:
@@ -43,60 +87,190 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
-def authenticate(db: DbSession, request: Struct, idle: dt.timedelta, now: dt.datetime) -> Caller:
-    session = getattr(request, "Session", None)
-    if session is not None and session.SessionKey:
-        return _by_session(db, session.SessionKey.strip(), idle, now)
-    creds = getattr(request, "Credentials", None)
-    if creds is None:
-        raise ApiError("S2005", "Credentials or Session is required on every request")
-    return _by_credentials(db, creds, now)
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _by_credentials(db: DbSession, creds: Struct, now: dt.datetime) -> Caller:
-    for name in ("Username", "Password", "Client"):
-        if not getattr(creds, name):
-            raise ApiError("S2005", f"Credentials/{name}: required")
-    user = authrepo.find_user(db, creds.Client, creds.Username)
-    if user is None:
-        verify_password(_dummy_hash(), creds.Password)
-        raise ApiError("S2005", "Credentials: unknown Username, Password or Client")
-    if not verify_password(user.password_hash, creds.Password):
-        raise ApiError("S2005", "Credentials: unknown Username, Password or Client")
-    acting, impersonated = user, False
-    if creds.ImpersonationKey:
-        if "IMPERSONATE_USERS" not in authrepo.permissions_of(db, user.user_id):
-            raise ApiError("S2017", "Credentials/ImpersonationKey: requires the permission "
-                                    "IMPERSONATE_USERS")
-        target = authrepo.user_by_impersonation_key(
-            db, user.client_id, hash_key(creds.ImpersonationKey)
-        )
-        if target is None:
-            raise ApiError("S2005", "Credentials/ImpersonationKey: no user of this client "
-                                    "has this key")
-        acting, impersonated = target, True
-    key = secrets.token_urlsafe(32)
-    authrepo.create_session(
-        db, key_hash=hash_key(key), client_id=user.client_id, user_id=acting.user_id,
-        real_user_id=user.user_id, impersonated=impersonated, now=now,
-    )
-    return _caller(db, acting, key, impersonated)
+class Authenticator:
+    """Authenticates requests against one database (see the module documentation)."""
 
+    def __init__(self, runner: TransactionRunner, settings: Settings) -> None:
+        self.runner = runner
+        self.idle = dt.timedelta(minutes=settings.session_idle_minutes)
+        self.max_hours = settings.session_max_hours
+        self.lifetime = dt.timedelta(hours=settings.session_max_hours)
+        self.sessions_per_user = settings.sessions_per_user
+        self.max_failures = settings.login_max_failures
+        self.max_failures_per_address = settings.login_max_failures_per_address
+        self.window = dt.timedelta(seconds=settings.login_window_seconds)
+        self.password_checks = threading.BoundedSemaphore(settings.login_concurrency)
 
-def _by_session(db: DbSession, key: str, idle: dt.timedelta, now: dt.datetime) -> Caller:
-    row = authrepo.find_session(db, hash_key(key))
-    if row is None:
-        raise ApiError("S2004", "Session/SessionKey: unknown session key")
-    last = as_utc(row.last_used_at)
-    if now - last > idle:
-        db.delete(row)
-        raise ApiError("S2004", "Session/SessionKey: the session has expired; create a new one")
-    user = authrepo.user_by_id(db, row.user_id)
-    if user is None or user.client_id != row.client_id:
-        raise ApiError("S2004", "Session/SessionKey: the session's user no longer exists")
-    if now - last > TOUCH_EVERY:
-        row.last_used_at = now
-    return _caller(db, user, key, bool(row.impersonated))
+    def authenticate(self, request: Struct, now: dt.datetime, peer: str | None = None
+                     ) -> Caller:
+        session = getattr(request, "Session", None)
+        if session is not None and session.SessionKey:
+            return self._by_session(session.SessionKey.strip(), now)
+        creds = getattr(request, "Credentials", None)
+        if creds is None:
+            raise ApiError("S2005", "Credentials or Session is required on every request")
+        return self._by_credentials(creds, now, peer)
+
+    # ------------------------------------------------------------------ sessions
+
+    def _by_session(self, key: str, now: dt.datetime) -> Caller:
+        def read(db: DbSession) -> tuple[int | None, str | None, Caller | None, dt.datetime]:
+            row = authrepo.find_session(db, hash_key(key))
+            if row is None:
+                return None, "unknown session key", None, now
+            problem = self._session_problem(row, now)
+            if problem is not None:
+                return row.id, problem, None, now
+            user = authrepo.user_by_id(db, row.user_id)
+            assert user is not None  # checked by _session_problem
+            return row.id, None, _caller(db, user, key, bool(row.impersonated)), \
+                as_utc(row.last_used_at)
+
+        session_id, problem, caller, last_used = self.runner.run(False, read)
+        if problem is not None or caller is None:
+            if session_id is not None:  # an ended session is gone for good
+                self._best_effort(lambda db: authrepo.delete_session(db, session_id))
+            raise ApiError("S2004", f"Session/SessionKey: {problem}")
+        if now - last_used > TOUCH_EVERY:
+            self._best_effort(lambda db: authrepo.touch_session(db, session_id, now,
+                                                                now - TOUCH_EVERY))
+        return caller
+
+    def _session_problem(self, row: ApiSession, now: dt.datetime) -> str | None:
+        if now - as_utc(row.last_used_at) > self.idle:
+            return "the session has expired; create a new one"
+        if now - as_utc(row.created_at) > self.lifetime:
+            return (f"the session has expired (a session lasts at most {self.max_hours} "
+                    "hours); create a new one")
+        for user in (row.user, row.real_user):
+            if user is None or not user.active or user.client_id != row.client_id:
+                return "the session's user no longer exists or is deactivated"
+        changed = row.real_user.password_changed_at
+        if changed is not None and as_utc(row.created_at) < as_utc(changed):
+            return "the session ended because the password was changed; create a new one"
+        return None
+
+    def _best_effort(self, fn: Callable[[DbSession], object]) -> None:
+        """Session bookkeeping that may be skipped when the database is busy."""
+        try:
+            self.runner.run(True, fn, attempts=1, lock_wait=BEST_EFFORT_WAIT_SECONDS)
+        except DatabaseBusy:
+            log.debug("session bookkeeping skipped: the database is busy")
+
+    # ------------------------------------------------------------------ credentials
+
+    def _by_credentials(self, creds: Struct, now: dt.datetime, peer: str | None) -> Caller:
+        for name in ("Username", "Password", "Client"):
+            if not getattr(creds, name):
+                raise ApiError("S2005", f"Credentials/{name}: required")
+        code = creds.Client.strip().upper()[:_CODE_LEN]
+        username = creds.Username.strip()[:_USERNAME_LEN]
+        peer = peer[:_PEER_LEN] if peer else None
+
+        # Cheap refusal first: a throttled login never reaches argon2.
+        self._refuse_if_throttled(self.runner.run(
+            False, lambda db: self._throttled(db, code, username, peer, now)))
+        if not self.password_checks.acquire(timeout=CHECK_WAIT_SECONDS):
+            raise ApiError("S2005", "Credentials: too many logins are being checked at once; "
+                                    "try again in a few seconds")
+        try:
+            # Again, now that this login has a slot: failures recorded by the logins that
+            # held the slots meanwhile count.
+            throttled, user = self.runner.run(False, lambda db: (
+                self._throttled(db, code, username, peer, now),
+                authrepo.find_user(db, code, username)))
+            self._refuse_if_throttled(throttled)
+            # No transaction is open while argon2 runs.
+            ok = verify_password(user.password_hash if user else _dummy_hash(), creds.Password)
+        finally:
+            self.password_checks.release()
+        if user is None or not ok:
+            self._failed(code, username, peer, now)
+            raise ApiError("S2005", BAD_CREDENTIALS)
+
+        acting, impersonated, stored_key = user, False, None
+        if creds.ImpersonationKey:
+            def find_target(db: DbSession) -> tuple[bool, tuple[authrepo.UserRow, str] | None]:
+                if "IMPERSONATE_USERS" not in authrepo.permissions_of(db, user.user_id):
+                    return False, None
+                return True, authrepo.user_by_impersonation_key(
+                    db, user.client_id, impersonation_key_hashes(creds.ImpersonationKey))
+
+            permitted, target = self.runner.run(False, find_target)
+            if not permitted:
+                raise ApiError("S2017", "Credentials/ImpersonationKey: requires the permission "
+                                        "IMPERSONATE_USERS")
+            if target is None:
+                self._failed(code, username, peer, now)
+                raise ApiError("S2005", "Credentials/ImpersonationKey: no user of this client "
+                                        "has this key")
+            (acting, stored_key), impersonated = target, True
+
+        key = secrets.token_urlsafe(32)
+        keyed = hash_impersonation_key(creds.ImpersonationKey) if impersonated else None
+
+        def open_session(db: DbSession) -> Caller | None:
+            # The password was checked outside this transaction: it must still be the one
+            # checked (a password change or a deactivation meanwhile wins).
+            current = authrepo.user_by_id(db, user.user_id)
+            if current is None or current.password_hash != user.password_hash:
+                return None
+            if impersonated and authrepo.user_by_id(db, acting.user_id) is None:
+                return None
+            if keyed is not None and stored_key != keyed:  # a legacy SHA-256 value: upgrade
+                authrepo.set_impersonation_key_hash(db, acting.user_id, keyed)
+            authrepo.clear_login_failures(db, code, username)
+            authrepo.sweep_sessions(db, now - self.idle, now - self.lifetime)
+            authrepo.cap_sessions(db, user.user_id, self.sessions_per_user - 1)
+            authrepo.create_session(
+                db, key_hash=hash_key(key), client_id=user.client_id, user_id=acting.user_id,
+                real_user_id=user.user_id, impersonated=impersonated, now=now,
+            )
+            return _caller(db, acting, key, impersonated)
+
+        caller = self.runner.run(True, open_session)
+        if caller is None:
+            raise ApiError("S2005", BAD_CREDENTIALS)
+        return caller
+
+    def _throttled(self, db: DbSession, code: str, username: str, peer: str | None,
+                   now: dt.datetime) -> str | None:
+        """Why a login of Client+Username from ``peer`` is refused now (None: it is not)."""
+        since = now - self.window
+        recent = authrepo.recent_failures_of_user(db, code, username, since, self.max_failures)
+        if len(recent) >= self.max_failures:
+            return self._throttle_message("for this Username and Client", recent[-1], now)
+        if peer:
+            recent = authrepo.recent_failures_of_peer(db, peer, since,
+                                                      self.max_failures_per_address)
+            if len(recent) >= self.max_failures_per_address:
+                return self._throttle_message("from this address", recent[-1], now)
+        return None
+
+    def _throttle_message(self, what: str, oldest: dt.datetime, now: dt.datetime) -> str:
+        retry_at = as_utc(oldest) + self.window
+        seconds = max(1, math.ceil((retry_at - now).total_seconds()))
+        return (f"Credentials: too many failed login attempts {what}; logins are refused "
+                f"until {_iso(retry_at)} (retry in {seconds} s)")
+
+    @staticmethod
+    def _refuse_if_throttled(message: str | None) -> None:
+        if message is not None:
+            raise ApiError("S2005", message)
+
+    def _failed(self, code: str, username: str, peer: str | None, now: dt.datetime) -> None:
+        def record(db: DbSession) -> None:
+            authrepo.sweep_login_failures(db, now - self.window)
+            authrepo.record_login_failure(db, code, username, peer, now)
+
+        try:
+            self.runner.run(True, record)
+        except DatabaseBusy:  # the answer stays S2005; the failure is not counted
+            log.warning("a failed login could not be recorded: the database is busy")
 
 
 def _caller(db: DbSession, user: authrepo.UserRow, key: str, impersonated: bool) -> Caller:

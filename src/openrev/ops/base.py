@@ -72,18 +72,27 @@ H = TypeVar("H", bound=Handler)
 class Registered:
     handler: Handler
     permission: str | None  # checked before input validation (CONTRACT.md order of checks)
+    # False: the handler only reads. Its transaction then never takes SQLite's write lock
+    # (and cannot write: see openrev.store.uow). True: it may write; writers run one at a
+    # time on SQLite.
+    writes: bool = True
 
 
 HANDLERS: dict[str, Registered] = {}
 
 
-def handler(operation: str, permission: str | None = None) -> Callable[[H], H]:
-    """Register ``fn`` as the handler of ``operation``."""
+def handler(operation: str, permission: str | None = None, *, writes: bool = True
+            ) -> Callable[[H], H]:
+    """Register ``fn`` as the handler of ``operation``.
+
+    ``writes=False`` declares a read-only operation (a query): it runs in a read-only
+    transaction that never waits for a writer. Leave it True for anything that may write.
+    """
 
     def register(fn: H) -> H:
         if operation in HANDLERS:
             raise RuntimeError(f"two handlers for {operation}")
-        HANDLERS[operation] = Registered(fn, permission)
+        HANDLERS[operation] = Registered(fn, permission, writes)
         return fn
 
     return register

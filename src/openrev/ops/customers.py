@@ -21,7 +21,7 @@ from .base import Context, handler
 INVENTORY_TYPES = {"mobile_device": "Mobile_Device", "sim_card": "SIM_Card"}
 
 
-@handler("Customers_Query")
+@handler("Customers_Query", writes=False)
 def customers_query(ctx: Context, req: Customers_QueryRequest) -> Customers_QueryResult:
     customer = _find(ctx, req)
     return Customers_QueryResult(Customer=customer_info(ctx, customer))

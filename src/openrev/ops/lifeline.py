@@ -8,7 +8,7 @@ from ..store import catalog
 from .base import Context, handler
 
 
-@handler("LifelineTypes_Query")
+@handler("LifelineTypes_Query", writes=False)
 def lifeline_types_query(ctx: Context, req: LifelineTypes_QueryRequest) -> LifelineTypes_QueryResult:
     rows = catalog.lifeline_types(ctx.db, ctx.client_id, req.LifelineTypeID)
     if req.LifelineTypeID is not None and not rows:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..contract.errors import ApiError
+from ..contract.errors import ApiError, problems_message
 from ..contract.operations import (
     CreatedProduct, NewCustomer, NewCustomers_CreateRequest, NewCustomers_CreateResult, NewOrder,
 )
-from ..domain import addresses as A
+from ..domain import addresses as A, numbers
 from ..domain.customer_rules import OrderFacts, check_new_customer
 from ..store import catalog
 from ..store.tables import (
@@ -48,7 +48,7 @@ class Resolved:
     sim: InventoryItem | None = None
 
 
-@handler("NewCustomers_Create")
+@handler("NewCustomers_Create", writes=True)
 def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
                          ) -> NewCustomers_CreateResult:
     order = req.Order
@@ -59,7 +59,7 @@ def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
     )
     problems = check_new_customer(req, ctx.caller.tax_engine, facts, ctx.today)
     if problems:
-        raise ApiError("S2010", "; ".join(problems))
+        raise ApiError("S2010", problems_message(problems))
     c: NewCustomer = req.Customer
     fields = _resolve_fields(ctx, c)  # input (S2010) though it reads the catalog: before S2015
     for name in ("MailingAddress", "PhysicalAddress"):
@@ -92,8 +92,13 @@ def _ships_equipment(ctx: Context, package: Package | None, order: NewOrder | No
 
 def _resolve(ctx: Context, c: NewCustomer, order: NewOrder | None,
              package: Package | None) -> Resolved:
+    """Find every row the request names. Existence codes (A2011, B2012, C2002, L2015, L2016,
+    PK2013, CA2014, LT2001, PC2001, PR2023, I2019) come first, in that order; state codes
+    (C2008, a number in use, an inventory item in the wrong status, ...) are collected in
+    ``state`` and the first is raised only once everything named exists."""
     db, cid = ctx.db, ctx.client_id
     r = Resolved()
+    state: list[ApiError] = []
     if c.AgentID is not None:
         r.agent = catalog.get(db, Agent, cid, c.AgentID)
         if r.agent is None:
@@ -108,18 +113,26 @@ def _resolve(ctx: Context, c: NewCustomer, order: NewOrder | None,
             raise ApiError("B2012", f"Customer/BIllProfileID: {c.BIllProfileID} does not exist")
     else:
         r.bill_profile = catalog.default_bill_profile(db, cid)
-    if c.ParentCustomerID is not None:
+    if parent_customer_id(c) is not None:
         r.parent = catalog.get(db, Customer, cid, c.ParentCustomerID)
         if r.parent is None:
             raise ApiError("C2002", f"Customer/ParentCustomerID: {c.ParentCustomerID} does "
                                     "not exist")
         if not r.parent.is_parent_account:
-            raise ApiError("C2008", f"Customer/ParentCustomerID: customer {r.parent.id} is not "
-                                    "a parent account")
-    _resolve_lifeline(ctx, c)
+            state.append(ApiError("C2008", f"Customer/ParentCustomerID: customer {r.parent.id} "
+                                           "is not a parent account"))
+    _resolve_lifeline(ctx, c, state)
     if order is not None:
-        _resolve_order(ctx, order, package, r)
+        _resolve_order(ctx, order, package, r, state)
+    if state:
+        raise state[0]
     return r
+
+
+def parent_customer_id(c: NewCustomer) -> int | None:
+    """The parent named by ParentCustomerID; 0 (what clients with a non-nullable int send for
+    "no parent") names none."""
+    return c.ParentCustomerID or None
 
 
 def _resolve_fields(ctx: Context, c: NewCustomer) -> list[tuple[int, str | None]]:
@@ -149,7 +162,7 @@ def _resolve_fields(ctx: Context, c: NewCustomer) -> list[tuple[int, str | None]
     return list(out.items())
 
 
-def _resolve_lifeline(ctx: Context, c: NewCustomer) -> None:
+def _resolve_lifeline(ctx: Context, c: NewCustomer, state: list[ApiError]) -> None:
     ll = c.Lifeline
     if ll is None:
         return
@@ -162,13 +175,15 @@ def _resolve_lifeline(ctx: Context, c: NewCustomer) -> None:
         raise ApiError("L2016", f"Customer/Lifeline/ProofTypeID: {ll.ProofTypeID} does not "
                                 "exist")
     if ll.NLADEnrolled:
-        state = (c.PhysicalAddress.State or "").strip().upper()
-        if catalog.nlad_profile(ctx.db, ctx.client_id, state) is None:
-            raise ApiError("CN2001", f"Customer/Lifeline/NLADEnrolled: no active NLAD profile "
-                                     f"is set up for {state}, the physical address state")
+        us_state = (c.PhysicalAddress.State or "").strip().upper()
+        if catalog.nlad_profile(ctx.db, ctx.client_id, us_state) is None:
+            state.append(ApiError("CN2001", f"Customer/Lifeline/NLADEnrolled: no active NLAD "
+                                            f"profile is set up for {us_state}, the physical "
+                                            "address state"))
 
 
-def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolved) -> None:
+def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolved,
+                   state: list[ApiError]) -> None:
     db, cid = ctx.db, ctx.client_id
     if package is None:
         raise ApiError("PK2013", f"Order/PackageID: {o.PackageID} does not exist")
@@ -213,41 +228,46 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
             raise ApiError("CA2014", f"Order/WirelessPort/ExternalProvider: "
                                      f"{port.ExternalProvider!r} does not exist")
         if not ext.is_wireless:
-            raise ApiError("S2010", f"Order/WirelessPort/ExternalProvider: {ext.code} is not a "
-                                    "wireless provider")
-    if o.ReconnectTN:
-        live = [s for s in catalog.services_with_tn(db, cid, o.ReconnectTN)
-                if s.status != "DISCONNECTED"]
-        if live:
-            raise ApiError("S2010", f"Order/ReconnectTN: {o.ReconnectTN.strip()} is in use on "
-                                    f"service {live[0].id}")
+            state.append(ApiError("S2010", f"Order/WirelessPort/ExternalProvider: {ext.code} is "
+                                           "not a wireless provider"))
     esn = (o.WirelessESN or "").strip()
     iccid = (o.WirelessICCID or "").strip()
     if esn:
-        r.device = _inventory(ctx, esn, "Order/WirelessESN",
-                              ("Mobile_Device", "SIM_Card"))
+        r.device = _inventory(ctx, esn, "Order/WirelessESN", ("Mobile_Device", "SIM_Card"),
+                              state)
     if iccid and not (r.device is not None and r.device.status == "BATCHED"):
-        r.sim = _inventory(ctx, iccid, "Order/WirelessICCID", ("SIM_Card",))
+        r.sim = _inventory(ctx, iccid, "Order/WirelessICCID", ("SIM_Card",), state)
         if r.device is None:
             r.device, r.sim = r.sim, None
-    if r.device is not None and r.device.status == "BATCHED" and (port is not None
-                                                                 or o.ReconnectTN):
-        # the service's TN would be the batch's MDN: the ported / reconnected TN would be lost
-        other = "WirelessPort" if port is not None else "ReconnectTN"
-        path = "Order/WirelessESN" if esn else "Order/WirelessICCID"
-        raise ApiError("S2010", f"{path}: {r.device.identifier} is BATCHED with its own MDN; "
-                                f"it cannot be used with {other}")
+    # the numbers the service could get: each must not be live on another service
+    for path, number in (("Order/WirelessPort/MDN", port.MDN if port is not None else None),
+                         ("Order/ReconnectTN", o.ReconnectTN), ("Order/TN", o.TN)):
+        if number and number.strip():
+            in_use = numbers.number_in_use(path, number,
+                                           catalog.services_with_tn(db, cid, number))
+            if in_use is not None:
+                state.append(in_use)
+    if r.device is not None and r.device.status == "BATCHED":
+        other = next((name for name, given in (("WirelessPort", port is not None),
+                                               ("ReconnectTN", bool(o.ReconnectTN)),
+                                               ("TN", bool((o.TN or "").strip()))) if given),
+                     None)
+        if other is not None:
+            # the service's TN would be the batch's MDN: the other number would be lost
+            path = "Order/WirelessESN" if esn else "Order/WirelessICCID"
+            state.append(ApiError("S2010", f"{path}: {r.device.identifier} is BATCHED with its "
+                                           f"own MDN; it cannot be used with {other}"))
 
 
-def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...]
-               ) -> InventoryItem:
+def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...],
+               state: list[ApiError]) -> InventoryItem:
     items = catalog.inventory_items(ctx.db, ctx.client_id, identifier, kinds, for_update=True)
     if not items:
         raise ApiError("I2019", f"{path}: no inventory item {identifier}")
     item = items[0]
     if item.status not in ("AVAILABLE", "BATCHED"):
-        raise ApiError("S2010", f"{path}: inventory item {identifier} is {item.status}; it "
-                                "must be AVAILABLE or BATCHED")
+        state.append(ApiError("S2010", f"{path}: inventory item {identifier} is {item.status}; "
+                                       "it must be AVAILABLE or BATCHED"))
     return item
 
 
@@ -367,6 +387,8 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
         tn = port.MDN.strip()
     elif o.ReconnectTN:
         tn = o.ReconnectTN.strip()
+    elif (o.TN or "").strip():
+        tn = o.TN.strip()
     service = Service(
         client_id=cid, customer_id=customer.id, tn=tn,
         type=r.service_type.description if r.service_type else (

@@ -1,36 +1,42 @@
 """Orders_Query, Orders_Search and Orders_Update: "poll Orders_Search or Orders_Query to check
-the status of the individual orders to know when it is completed"; Orders_Update sets the
-status and completion date of an order.
+the status of the individual orders to know when it is completed"; Orders_Update (the
+original's request shape, ORIGINAL-WIRE.md) sets the status, a status note, the completion
+date, shipping, process, and the TN and products of the order's line.
 
 Checks, in the documented order: input (S2010), then existence (O2002 for an order, C2002
 for Orders_Search's CustomerID; an order or customer of another client does not exist), then
 AT2002 ("The Customer_ID on the order does not match the Customer_ID supplied"), then the
-order's state (S2010: COMPLETE and CANCELED are final). The rules are in ``domain.orders``.
+other existence codes (PC2001, L2024, PR2023), then state (S2010: COMPLETE and CANCELED are
+final, a TN live on another service, ...). The rules are in ``domain.orders`` and
+``domain.lines``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from ..contract.errors import ApiError, invalid
 from ..contract.operations import (
-    OrderInfo, Orders_QueryRequest, Orders_QueryResult, Orders_SearchRequest,
+    OrderHistoryEntry, OrderInfo, Orders_QueryRequest, Orders_QueryResult, Orders_SearchRequest,
     Orders_SearchResult, Orders_UpdateRequest, Orders_UpdateResult,
 )
-from ..domain import orders as rules
-from ..store import orders as repo
+from ..domain import lines as line_rules, orders as rules
+from ..store import catalog, orders as repo
+from ..store.tables import CustomerProduct, OrderHistory, Process, Product, Service
+from ..wire.values import money
 from .base import Context, handler
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
 
 
-@handler("Orders_Query")
+@handler("Orders_Query", writes=False)
 def orders_query(ctx: Context, req: Orders_QueryRequest) -> Orders_QueryResult:
     """Looks up one order by OrderID."""
-    return Orders_QueryResult(Order=order_info(_find(ctx, req.OrderID)))
+    return Orders_QueryResult(Order=order_info(ctx, _find(ctx, req.OrderID)))
 
 
-@handler("Orders_Search")
+@handler("Orders_Search", writes=False)
 def orders_search(ctx: Context, req: Orders_SearchRequest) -> Orders_SearchResult:
     """Orders by CustomerID, Status, Type and created date range; paged, newest first."""
     page_size = PAGE_SIZE if req.PageSize is None else req.PageSize
@@ -52,25 +58,62 @@ def orders_search(ctx: Context, req: Orders_SearchRequest) -> Orders_SearchResul
                          order_type=req.Type or None, created_from=created_from,
                          created_to=created_to),
         page_number=page_number, page_size=page_size)
+    history = repo.history_of(ctx.db, ctx.client_id, [r.order.id for r in rows])
     return Orders_SearchResult(TotalCount=total, PageNumber=page_number, PageSize=page_size,
-                               Orders=[order_info(r) for r in rows])
+                               Orders=[order_info(ctx, r, history[r.order.id]) for r in rows])
 
 
-@handler("Orders_Update")
+@handler("Orders_Update", writes=True)
 def orders_update(ctx: Context, req: Orders_UpdateRequest) -> Orders_UpdateResult:
-    """Sets the Status and/or CompletionDate of an order; returns the order as updated."""
-    if req.OrderID is None:
-        raise invalid("OrderID", "required")
-    rules.check_input(req.Status or None, req.CompletionDate)
+    """Updates an order (the original's request shape); returns the order as updated."""
+    changes = rules.read_update(req)
     row = _find(ctx, req.OrderID, for_update=True)
     order = row.order
     if req.CustomerID is not None and req.CustomerID != order.customer_id:
         raise ApiError("AT2002", f"CustomerID: {req.CustomerID} is not the customer of order "
                                  f"{order.id}")
+    # existence
+    if changes.process_id is not None and catalog.get(
+            ctx.db, Process, ctx.client_id, changes.process_id) is None:
+        raise ApiError("PC2001", f"ProcessID: {changes.process_id} does not exist")
+    lines = [_resolve_line(ctx, row, line) for line in changes.lines]
+    # state
+    rules.check_change(order, changes.status, changes.completion_date)
+    for line, service, added, changed in lines:
+        rules.check_products_state(order, line, changed)
+        if line.tn is not None:
+            line_rules.check_number_free(f"{line.path}/TN", line.tn, service.id,
+                                         catalog.services_with_tn(ctx.db, ctx.client_id,
+                                                                  line.tn))
+    # writing
+    notes: list[rules.Note] = []
+    for line, service, added, changed in lines:
+        if line.tn is not None:
+            notes += line_rules.set_number(service, line.tn)
+        for add, product in zip(line.adds, added):
+            cp = repo.add_product(
+                ctx.db, order, service, product,
+                rate=money(add.rate if add.rate is not None else product.rate),
+                quantity=add.quantity, description=add.description or product.description)
+            ctx.db.flush()
+            notes.append(("ORDER", f"Order {order.id} added product {product.id} "
+                                   f"({cp.description}) to line {service.id} as customer "
+                                   f"product {cp.id}"))
+        for ch in line.changes:
+            if ch.rate is not None:
+                ch = replace(ch, rate=money(ch.rate))
+            notes += rules.change_product(changed[ch.customer_product_id], ch, ctx.today)
+    notes += rules.order_fields(order, changes)
     old_status = order.status
+    ctx.db.flush()
     products = repo.products_of(ctx.db, ctx.client_id, order.id)
-    notes = rules.update(order, req.Status or None, req.CompletionDate, products=products,
-                         service=row.service, now=ctx.now)
+    notes += rules.update(order, changes.status, changes.completion_date, products=products,
+                          service=row.service, now=ctx.now)
+    notes += rules.customer_note(order, changes.status_note)
+    entry = rules.history_note(old_status, order, changes.status_note)
+    if entry is not None:
+        repo.record_history(ctx.db, order, status=order.status, note=entry,
+                            user_id=ctx.caller.user_id, now=ctx.now)
     if order.status != old_status and order.status in rules.FINAL:
         customer = repo.customer_for_update(ctx.db, ctx.client_id, order.customer_id)
         if customer is not None:
@@ -79,7 +122,35 @@ def orders_update(ctx: Context, req: Orders_UpdateRequest) -> Orders_UpdateResul
     for category, note in notes:
         ctx.history(order.customer_id, category, note)
     ctx.db.flush()
-    return Orders_UpdateResult(Order=order_info(row))
+    return Orders_UpdateResult(Order=order_info(ctx, row))
+
+
+def _resolve_line(ctx: Context, row: repo.OrderRow, line: rules.LineChange
+                  ) -> tuple[rules.LineChange, Service, list[Product],
+                             dict[int, CustomerProduct]]:
+    """The line (the order's service: L2024 otherwise), the products it adds (PR2023) and the
+    customer products of that line it changes (PR2023 when not one of them)."""
+    service = row.service
+    if service is None or line.line_id != service.id:
+        raise ApiError("L2024", f"{line.path}/LineID: {line.line_id} is not a line of order "
+                                f"{row.order.id}")
+    added: list[Product] = []
+    for add in line.adds:
+        product = catalog.get(ctx.db, Product, ctx.client_id, add.product_id)
+        if product is None:
+            raise ApiError("PR2023", f"{add.path}/ProductID: {add.product_id} does not exist")
+        added.append(product)
+    mine = {p.id: p for p in repo.customer_products_of_service(ctx.db, ctx.client_id,
+                                                               service.id)}
+    changed: dict[int, CustomerProduct] = {}
+    for ch in line.changes:
+        p = mine.get(ch.customer_product_id)
+        if p is None:
+            raise ApiError("PR2023", f"{ch.path}/CustomerProductID: "
+                                     f"{ch.customer_product_id} is not a product of line "
+                                     f"{service.id}")
+        changed[p.id] = p
+    return line, service, added, changed
 
 
 def _find(ctx: Context, order_id: int | None, *, for_update: bool = False) -> repo.OrderRow:
@@ -103,9 +174,13 @@ def _utc(name: str, value: dt.datetime | None) -> dt.datetime | None:
         raise invalid(name, "is out of range") from None
 
 
-def order_info(row: repo.OrderRow) -> OrderInfo:
-    """An order as Orders_Query, Orders_Search and Orders_Update answer it."""
+def order_info(ctx: Context, row: repo.OrderRow,
+               history: list[OrderHistory] | None = None) -> OrderInfo:
+    """An order as Orders_Query, Orders_Search and Orders_Update answer it; its ``history``
+    is read when not given."""
     o, s, p = row.order, row.service, row.provider
+    if history is None:
+        history = repo.history_of(ctx.db, ctx.client_id, [o.id])[o.id]
     return OrderInfo(
         ID=o.id, CustomerID=o.customer_id, ServiceID=o.service_id,
         TN=s.tn if s is not None else None, Type=o.order_type, Status=o.status,
@@ -113,4 +188,8 @@ def order_info(row: repo.OrderRow) -> OrderInfo:
         PackageID=s.package_id if s is not None else None, IsReconnect=o.is_reconnect,
         FlowThrough=o.flow_through, CreatedDate=o.created_at, SentDate=o.sent_at,
         CompletionDate=o.completion_date, Message=o.message,
+        TrackingNumber=o.tracking_number, ShippingStatus=o.shipping_status,
+        ProcessID=o.process_id,
+        History=[OrderHistoryEntry(Date=h.created_at, Status=h.status, Note=h.note)
+                 for h in history],
     )

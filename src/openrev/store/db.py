@@ -16,6 +16,8 @@ Usage::
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -72,12 +74,51 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+READ_ONLY = "openrev_read_only"
+"""Execution option of an engine (see :func:`read_only_engine`) whose SQLite transactions
+only read: they begin DEFERRED and with ``PRAGMA query_only`` on."""
+
+
 def _sqlite_begin(conn: Any) -> None:
-    """Every transaction takes SQLite's write lock when it begins (SQLite has no SELECT ...
-    FOR UPDATE): a transaction that reads, then writes on what it read, is never interleaved
-    with another writer. Others wait up to the busy timeout. This is SQLAlchemy's recipe for
-    pysqlite transactions, with IMMEDIATE."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Writers take SQLite's write lock when they begin (SQLite has no SELECT ... FOR
+    UPDATE): a transaction that reads, then writes on what it read, is never interleaved with
+    another writer; other writers wait (in-process on :func:`write_lock`, across processes up
+    to the busy timeout). Readers (an engine from :func:`read_only_engine`) begin DEFERRED:
+    in WAL mode they read a snapshot and never wait for, nor block, a writer; ``PRAGMA
+    query_only`` makes a write attempted by a reader fail instead of taking the lock.
+    This is SQLAlchemy's recipe for pysqlite transactions, with the BEGIN chosen per engine.
+    """
+    read_only = bool(conn.get_execution_options().get(READ_ONLY))
+    if bool(conn.info.get(READ_ONLY)) != read_only:
+        conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        conn.info[READ_ONLY] = read_only
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` (same pool) for transactions that only read: on SQLite they begin DEFERRED
+    and cannot write; on PostgreSQL nothing changes."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+_WRITE_LOCKS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(engine: Engine) -> threading.Lock | None:
+    """The in-process lock writers of a SQLite ``engine`` hold through their transaction
+    (None for PostgreSQL, whose writers lock rows). SQLite has one writer at a time: queueing
+    on this lock is fair and costs no busy-waiting, where the busy timeout polls and can give
+    up with ``database is locked``. It does not cross processes (see
+    :mod:`openrev.store.uow`, which also retries)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    base = getattr(engine, "_proxied", engine)  # an engine from execution_options()
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(base)
+        if lock is None:
+            lock = _WRITE_LOCKS[base] = threading.Lock()
+        return lock
 
 
 def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> Engine:
@@ -89,8 +130,9 @@ def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> En
     session sees the same data. PostgreSQL: ``pool_pre_ping=True`` so that a connection the
     server dropped is replaced instead of failing a request.
 
-    ``serialize_sqlite`` (SQLite only): every transaction begins with ``BEGIN IMMEDIATE``,
-    so that transactions of the server are serialized as on PostgreSQL with ``FOR UPDATE``.
+    ``serialize_sqlite`` (SQLite only): every transaction begins with ``BEGIN IMMEDIATE``
+    (writers are serialized as on PostgreSQL with ``FOR UPDATE``), except on an engine from
+    :func:`read_only_engine`, whose transactions begin DEFERRED (see ``_sqlite_begin``).
     Migrations turn it off: they toggle ``PRAGMA foreign_keys`` outside any transaction.
 
     Extra keyword arguments go to :func:`sqlalchemy.create_engine`.

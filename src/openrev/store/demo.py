@@ -30,7 +30,10 @@ NEEDS_REVIEW)
               label ICCID); batch 1 "Demo Pre-activated Batch"; items
               1 356938035643801 AVAILABLE, 2 356938035643802 AVAILABLE,
               3 356938035643803 BATCHED on batch 1 with MDN 8505550103,
-              4 356938035643809 UNAVAILABLE, 5 SIM 89014103211118510701 AVAILABLE
+              4 356938035643809 UNAVAILABLE, 5 SIM 89014103211118510701 AVAILABLE;
+              for more sign-ups 6-10 Mobile_Device 356938035643106, 356938035643114,
+              356938035643122, 356938035643130, 356938035643148 and 11-13 SIM_Card
+              89014103211118510720, 89014103211118510738, 89014103211118510746, AVAILABLE
   customer    1: OPEN, Residential, AcctNum DEMO-0001, agent 1, bill profile 1 (EMAIL_ONLY, 30),
               "Jane Sample", 101 N Palafox St, Pensacola, FL 32502 (physical address 1 and
               mailing address 2), DOB 1980-05-15, SSN 123456789, DL S530123801550,
@@ -53,6 +56,14 @@ Every row is looked up by its fixed id (clients by code, users by client and use
 only inserted when missing, so loading twice changes nothing. The data is meant for a fresh
 database: a row a user created under one of these ids is left alone. On PostgreSQL the id
 sequences are moved past the ids inserted here, so later inserts do not collide.
+
+:func:`reset_demo` (``openrev demo --reset``) puts the data back as listed: every row of the
+demo clients that hangs off a customer (the ``customers`` table and every table with a
+foreign-key path to it, found from the metadata, so later tables are covered) and is not one
+of the listed rows is deleted; inventory those rows held is released (AVAILABLE, no
+customer/service); then every listed row gets its listed values back (other columns their
+defaults) and missing ones are inserted. Users, clients and rows outside the customers'
+tree (e.g. products a user added) are left alone.
 """
 
 from __future__ import annotations
@@ -61,7 +72,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import Column, Table, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from openrev.contract.enums import PERMISSIONS
@@ -129,12 +140,35 @@ def credentials_text() -> str:
 # --------------------------------------------------------------------------- helpers
 
 
+_RESETTING = "openrev.demo.resetting"
+"""``session.info`` key: while set, :func:`_ensure` also restores existing rows' values."""
+
+
+def _default(column: Column[Any]) -> tuple[bool, Any]:
+    """(True, value) when ``column`` has a value to reset to: its scalar default, else NULL."""
+    default = column.default
+    if default is not None:
+        return (True, default.arg) if default.is_scalar else (False, None)  # type: ignore[attr-defined]
+    return (True, None) if column.nullable else (False, None)
+
+
 def _ensure(session: Session, model: type[M], id: int, **values: Any) -> M:  # noqa: A002
-    """The row of ``model`` with ``id``; inserted with ``values`` when there is none."""
+    """The row of ``model`` with ``id``; inserted with ``values`` when there is none. While
+    resetting, an existing row gets ``values`` back and its other columns their defaults."""
     row = session.get(model, id)
     if row is None:
         row = model(id=id, **values)
         session.add(row)
+    elif session.info.get(_RESETTING):
+        for column in model.__table__.columns:  # type: ignore[attr-defined]
+            if column.primary_key or column.key in values:
+                continue
+            has_default, value = _default(column)
+            if has_default and getattr(row, column.key) != value:
+                setattr(row, column.key, value)
+        for key, value in values.items():
+            if getattr(row, key) != value:
+                setattr(row, key, value)
     return row
 
 
@@ -325,6 +359,14 @@ def _load_demo_inventory(session: Session, c: int) -> None:
         (3, 1, "356938035643803", "BATCHED", {"batch_id": 1, "mdn": "8505550103"}),
         (4, 1, "356938035643809", "UNAVAILABLE", {}),
         (5, 2, "89014103211118510701", "AVAILABLE", {}),
+        (6, 1, "356938035643106", "AVAILABLE", {}),
+        (7, 1, "356938035643114", "AVAILABLE", {}),
+        (8, 1, "356938035643122", "AVAILABLE", {}),
+        (9, 1, "356938035643130", "AVAILABLE", {}),
+        (10, 1, "356938035643148", "AVAILABLE", {}),
+        (11, 2, "89014103211118510720", "AVAILABLE", {}),
+        (12, 2, "89014103211118510738", "AVAILABLE", {}),
+        (13, 2, "89014103211118510746", "AVAILABLE", {}),
     )
     for id_, type_id, identifier, status, extra in items:
         _ensure(session, InventoryItem, id_, client_id=c, inventory_type_id=type_id,
@@ -342,19 +384,17 @@ def _load_customer(
     address: dict[str, Any],
 ) -> None:
     """A customer with its physical and mailing address (one flush per dependency step)."""
-    row = session.get(Customer, customer_id)
-    if row is None:
-        row = Customer(id=customer_id, client_id=client_id, created_at=DEMO_CREATED_AT,
-                       **customer)
-        session.add(row)
-        session.flush()
+    row = _ensure(session, Customer, customer_id, client_id=client_id,
+                  created_at=DEMO_CREATED_AT, **customer)
+    session.flush()
     physical_id, mailing_id = address_ids
     _ensure(session, Address, physical_id, client_id=client_id, customer_id=customer_id,
             kind="PHYSICAL", **address)
     _ensure(session, Address, mailing_id, client_id=client_id, customer_id=customer_id,
             kind="MAILING", **address)
     session.flush()
-    if row.physical_address_id is None and row.mailing_address_id is None:
+    resetting = bool(session.info.get(_RESETTING))
+    if resetting or (row.physical_address_id is None and row.mailing_address_id is None):
         row.physical_address_id = physical_id
         row.mailing_address_id = mailing_id
         session.flush()
@@ -429,3 +469,92 @@ def _load_other_customer(session: Session, c: int) -> None:
             rate=Decimal("30.00"), quantity=1, code1="OTHUNL", product_group_id=0,
             lead_product=False, activated_date=DEMO_DATE, order_id=2)
     session.flush()
+
+
+# --------------------------------------------------------------------------- reset
+
+LISTED_CUSTOMER_ROWS: dict[str, frozenset[int]] = {
+    "customers": frozenset({1, 2}),
+    "addresses": frozenset({1, 2, 3, 4}),
+    "payment_accounts": frozenset({1}),
+    "services": frozenset({1, 2}),
+    "orders": frozenset({1, 2}),
+    "customer_products": frozenset({1, 2, 3, 4}),
+}
+"""The rows of the customers' tree the demo data lists, by table; the others are removed."""
+
+RELEASED_ON_RESET: dict[str, dict[str, Any]] = {
+    "inventory_items": {"status": "AVAILABLE", "assigned_date": None},
+}
+"""Tables whose rows are stock: when the customer or service holding one is removed, the
+row stays, its references are cleared and these values are set."""
+
+
+def customer_tree(metadata: Any = Base.metadata) -> list[Table]:
+    """``customers`` and every table with a foreign-key path to it (except the stock tables of
+    :data:`RELEASED_ON_RESET`), parents first."""
+    tree = {"customers"}
+    grew = True
+    while grew:
+        grew = False
+        for table in metadata.tables.values():
+            if table.name in tree or table.name in RELEASED_ON_RESET:
+                continue
+            if any(fk.column.table.name in tree for fk in table.foreign_keys):
+                tree.add(table.name)
+                grew = True
+    return [t for t in metadata.sorted_tables if t.name in tree]
+
+
+def reset_demo(session: Session) -> int:
+    """Put the demo data back as listed (see the module docstring); return how many
+    customers were removed. Flushed, not committed."""
+    session.flush()
+    client_ids = list(session.scalars(
+        select(Client.id).where(Client.code.in_((DEMO_CLIENT, OTHER_CLIENT)))))
+    removed = 0
+    if client_ids:
+        tree = customer_tree()
+        in_tree = {t.name for t in tree}
+
+        def doomed(table: Table) -> Any:
+            """The ids of ``table``'s rows to remove (a subquery)."""
+            query = select(table.c.id).where(table.c.client_id.in_(client_ids))
+            listed = LISTED_CUSTOMER_ROWS.get(table.name)
+            if listed:
+                query = query.where(table.c.id.not_in(sorted(listed)))
+            return query
+
+        for table in tree:
+            if "id" not in table.c or "client_id" not in table.c:
+                raise RuntimeError(f"demo reset: table {table.name} has no id/client_id column")
+        customers = next(t for t in tree if t.name == "customers")
+        removed = session.scalar(
+            select(func.count()).select_from(doomed(customers).subquery())) or 0
+
+        # 1. Clear references to rows about to go: nullable ones anywhere (this also breaks
+        #    the customers <-> addresses/payment_accounts cycle); stock rows are released.
+        for table in Base.metadata.sorted_tables:
+            refs = [(fk.parent, fk.column.table) for fk in table.foreign_keys
+                    if fk.column.table.name in in_tree]
+            if table.name in RELEASED_ON_RESET and refs:
+                hit = or_(*(col.in_(doomed(parent)) for col, parent in refs))
+                session.execute(update(table).where(hit).values(
+                    {**{col.key: None for col, _ in refs}, **RELEASED_ON_RESET[table.name]}))
+                continue
+            for col, parent in refs:
+                if col.nullable:
+                    session.execute(update(table).where(col.in_(doomed(parent)))
+                                    .values({col.key: None}))
+        # 2. Remove them, children first.
+        for table in reversed(tree):
+            session.execute(delete(table).where(table.c.id.in_(doomed(table))))
+        session.expunge_all()  # the ORM must not keep rows deleted behind its back
+
+    # 3. The listed rows get their listed values back; missing ones are inserted.
+    session.info[_RESETTING] = True
+    try:
+        load_demo(session)
+    finally:
+        session.info.pop(_RESETTING, None)
+    return int(removed)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from .tables import Customer, CustomerProduct, Order, Provider, Service
+from .tables import Customer, CustomerProduct, Order, OrderHistory, Provider, Service
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +108,46 @@ def customer_exists(db: DbSession, client_id: int, customer_id: int) -> bool:
     """The customer exists in the client."""
     return db.scalar(select(func.count(Customer.id)).where(
         Customer.client_id == client_id, Customer.id == customer_id)) == 1
+
+
+def history_of(db: DbSession, client_id: int, order_ids: list[int]
+               ) -> dict[int, list[OrderHistory]]:
+    """The history entries of each order (oldest first), by order id; one query."""
+    out: dict[int, list[OrderHistory]] = {i: [] for i in order_ids}
+    if not order_ids:
+        return out
+    stmt = (select(OrderHistory).where(OrderHistory.client_id == client_id,
+                                       OrderHistory.order_id.in_(order_ids))
+            .order_by(OrderHistory.order_id, OrderHistory.created_at, OrderHistory.id))
+    for entry in db.scalars(stmt):
+        out[entry.order_id].append(entry)
+    return out
+
+
+def record_history(db: DbSession, order: Order, *, status: str, note: str | None,
+                   user_id: int | None, now: dt.datetime) -> None:
+    """Write an entry of the order's history."""
+    db.add(OrderHistory(client_id=order.client_id, order_id=order.id, created_at=now,
+                        status=status, note=note, user_id=user_id))
+
+
+def customer_products_of_service(db: DbSession, client_id: int, service_id: int
+                                 ) -> list[CustomerProduct]:
+    """Every customer product of the service (line), by id."""
+    return list(db.scalars(select(CustomerProduct).where(
+        CustomerProduct.client_id == client_id, CustomerProduct.service_id == service_id)
+        .order_by(CustomerProduct.id)))
+
+
+def add_product(db: DbSession, order: Order, service: Service, product: Any, *,
+                rate: Any, quantity: int, description: str) -> CustomerProduct:
+    """A PENDING customer product of ``service`` added by ``order`` (activated when the order
+    completes)."""
+    row = CustomerProduct(
+        client_id=order.client_id, customer_id=order.customer_id, service_id=service.id,
+        product_id=product.id, provider_id=product.provider_id or order.provider_id,
+        status="PENDING", description=description, rate=rate, quantity=quantity,
+        code1=product.code1, code2=product.code2, product_group_id=0, lead_product=False,
+        order_id=order.id)
+    db.add(row)
+    return row

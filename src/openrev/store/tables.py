@@ -109,7 +109,12 @@ CUSTOMER_PRODUCT_STATUSES = ("PENDING", "ACTIVE", "DENIED", "DISCONNECTED")
 ORDER_TYPES = (
     "NEW", "DISCONNECT", "DENY", "RESTORE", "CHANGE_FEATURE", "ADD_LINE", "TRANSFER", "CONVERSION",
 )
-ORDER_STATUSES = ("NEW", "SENT", "CONFIRMED", "COMPLETE", "CANCELED", "ERROR", "FLOW_ERROR")
+ORDER_STATUSES = (
+    "NEW", "SENT", "CONFIRMED", "COMPLETE", "CANCELED", "ERROR", "FLOW_ERROR",
+    # the original's extra statuses (Orders_Update): neither final nor completing
+    "HOLD", "PAYMENT_HOLD", "LIFELINE_HOLD", "JEOPARDY", "PROVISIONED",
+)
+SHIPPING_STATUSES = ("NOT_REQUIRED", "NOT_SHIPPED", "SHIPPED")
 
 
 def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
@@ -240,8 +245,12 @@ class Client(_Id, Base):
 class User(_Tenant, Base):
     """A login of one client: Username and Password of the Credentials.
 
-    ``password_hash`` is an argon2 hash; ``impersonation_key_hash`` the SHA-256 hex of the
-    ImpersonationKey an administrator set on this user (null: none set).
+    ``password_hash`` is an argon2 hash; ``impersonation_key_hash`` the keyed hash
+    (HMAC-SHA256 hex, :func:`openrev.domain.passwords.hash_impersonation_key`) of the
+    ImpersonationKey an administrator set on this user (null: none set); a value written
+    before migration 0003 is the plain SHA-256 hex, still accepted. ``password_changed_at``:
+    when the password was last changed (null: never); sessions created before it no longer
+    work.
     """
 
     __tablename__ = "users"
@@ -252,6 +261,7 @@ class User(_Tenant, Base):
     impersonation_key_hash: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     permissions: Mapped[list[UserPermission]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="UserPermission.permission"
@@ -277,7 +287,9 @@ class ApiSession(_Tenant, Base):
     """A Session: what a SessionKey stands for.
 
     Only the SHA-256 hex of the key is kept. ``user_id`` is the user the session acts as;
-    ``real_user_id`` the user who authenticated (they differ when ``impersonated``).
+    ``real_user_id`` the user who authenticated (they differ when ``impersonated``). A session
+    ends ``session_idle_minutes`` after ``last_used_at`` and ``session_max_hours`` after
+    ``created_at`` (Settings); expired rows are swept when sessions are created.
     """
 
     __tablename__ = "api_sessions"
@@ -286,11 +298,31 @@ class ApiSession(_Tenant, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     real_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     impersonated: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="selectin")
     real_user: Mapped[User] = relationship(foreign_keys=[real_user_id], lazy="selectin")
+
+
+class LoginFailure(_Id, Base):
+    """A failed login (wrong password, unknown user or client, wrong ImpersonationKey), kept
+    for the login throttle (``openrev.ops.auth``). Not a tenant row: it is written before any
+    client is known, so it names the Client code and Username as they were sent (an unknown
+    user is throttled like a known one) and the address the request came from (``peer``).
+    Rows older than the throttle window are swept.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index(None, "client_code", "username", "failed_at"),
+        Index(None, "peer", "failed_at"),
+    )
+
+    client_code: Mapped[str] = mapped_column(String(50))
+    username: Mapped[str] = mapped_column(String(100))
+    peer: Mapped[str | None] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 # --------------------------------------------------------------------------- settings / catalog
@@ -760,6 +792,9 @@ class Service(_Tenant, Base):
     pbx_model: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="PENDING")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Lines_Update (0002)
+    circuit_number: Mapped[str | None] = mapped_column(String(100))
+    carrier_customer_id: Mapped[str | None] = mapped_column(String(100))
 
     provider: Mapped[Provider] = relationship(lazy="selectin")
     package: Mapped[Package | None] = relationship(lazy="selectin")
@@ -811,6 +846,7 @@ class Order(_Tenant, Base):
     __table_args__ = (
         one_of("order_type", ORDER_TYPES),
         one_of("status", ORDER_STATUSES),
+        one_of("shipping_status", SHIPPING_STATUSES),
     )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -826,6 +862,9 @@ class Order(_Tenant, Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     completion_date: Mapped[dt.date | None] = mapped_column(Date)
     message: Mapped[str | None] = mapped_column(Text)
+    # Orders_Update (0002)
+    tracking_number: Mapped[str | None] = mapped_column(String(100))
+    shipping_status: Mapped[str | None] = mapped_column(String(20))
 
     port: Mapped[OrderPort | None] = relationship(
         lazy="selectin", cascade="all, delete-orphan", uselist=False
@@ -850,6 +889,32 @@ class OrderPort(_Tenant, Base):
     address: Mapped[Address | None] = relationship(foreign_keys=[address_id])
 
 
+class OrderHistory(_Tenant, Base):
+    """An entry of an order's history (Orders_Query ``History``): every status change, and
+    every Orders_Update StatusNote, with the order's status after it."""
+
+    __tablename__ = "order_history"
+    __table_args__ = (one_of("status", ORDER_STATUSES),)
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class ServiceField(_Tenant, Base):
+    """A line-level custom field of a service (Lines_Update ``Fields``): a free label and its
+    value; labels are matched case-insensitively."""
+
+    __tablename__ = "service_fields"
+    __table_args__ = (UniqueConstraint("service_id", "label"),)
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str | None] = mapped_column(Text)
+
+
 class CustomerHistory(_Tenant, Base):
     """An entry of a customer's History pane (e.g. category LIFELINE for a StatusNote)."""
 
@@ -862,10 +927,15 @@ class CustomerHistory(_Tenant, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
+GLOBAL_MODELS: tuple[type[Base], ...] = (Client, LoginFailure)
+"""The models whose rows belong to no client: the clients themselves, and the login failures
+(written before a client is known)."""
+
 TENANT_MODELS: tuple[type[Base], ...] = tuple(
     sorted(
-        (mapper.class_ for mapper in Base.registry.mappers if mapper.class_ is not Client),
+        (mapper.class_ for mapper in Base.registry.mappers
+         if mapper.class_ not in GLOBAL_MODELS),
         key=lambda cls: cls.__tablename__,
     )
 )
-"""Every model whose rows belong to one client (all but ``Client``)."""
+"""Every model whose rows belong to one client (all but :data:`GLOBAL_MODELS`)."""

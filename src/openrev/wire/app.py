@@ -5,7 +5,9 @@
 | GET  /v20/default.asmx?WSDL       | the WSDL (address = the host the request came to) |
 | POST /v20/json/{Operation}        | JSON binding                                      |
 | GET  /openapi.json, /docs         | OpenAPI description and its browsable page        |
-| GET  /health                      | 200 with the database reachable, 503 without      |
+| GET  /health                      | 200 with the database reachable and its schema    |
+|                                   | current, 503 with a JSON reason otherwise         |
+| GET  /, GET /v20/default.asmx     | the start page (links, operations, curl example)  |
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import logging
 from pathlib import Path
 
 import orjson
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -25,10 +27,14 @@ from starlette.staticfiles import StaticFiles
 from .. import ops  # noqa: F401  (registers the handlers)
 from ..contract.operations import OPERATIONS, OPERATIONS_BY_LOWER
 from ..ops.api import Api
+from ..ops.base import HANDLERS
 from ..settings import Settings
-from ..store.db import make_engine, make_sessionmaker
+from ..store.db import make_engine, make_sessionmaker, read_only_engine
 from . import jsoncodec, soap
+from .catchall import CatchAll
+from .health import HealthCheck
 from .openapi import openapi
+from .pages import DOCS_PAGE, home_page
 from .wsdl import wsdl
 from .xmlcodec import DecodeReport
 
@@ -62,12 +68,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     api = Api(make_sessionmaker(engine), settings)
     limit = settings.max_body_bytes
 
-    def soap_call(body: bytes, content_type: str) -> Response:
+    def soap_call(body: bytes, content_type: str, peer: str | None = None) -> Response:
         try:
             call = soap.read_call(body, content_type)
         except soap.SoapFault as f:
             return _fault(f.version, f.message)
-        result = api.call(call.op, call.request, call.report)
+        result = api.call(call.op, call.request, call.report, peer)
         return Response(soap.write_response(call, result),
                         media_type=soap.CONTENT_TYPE[call.version])
 
@@ -79,20 +85,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             resp = _fault(soap.version_from_content_type(content_type), str(exc))
             resp.headers["connection"] = "close"
             return resp
-        return await run_in_threadpool(soap_call, body, content_type)
+        return await run_in_threadpool(soap_call, body, content_type, _peer(request))
 
     async def soap_get(request: Request) -> Response:
         if any(k.lower() == "wsdl" for k in request.query_params.keys()):
             address = str(request.url.replace(query="", fragment=""))
             return Response(wsdl(address), media_type="text/xml; charset=utf-8")
-        items = "".join(f"<li>{name}</li>" for name in OPERATIONS)
-        return HTMLResponse(
-            f"<html><body><h1>openrev v20</h1><p>SOAP 1.1 and 1.2 endpoint. "
-            f'<a href="?WSDL">Service Description (WSDL)</a> · <a href="/docs">JSON API</a>'
-            f"</p><ul>{items}</ul></body></html>"
-        )
+        return await home(request)
 
-    def json_call(op_name: str, body: bytes) -> Response:
+    async def home(request: Request) -> Response:
+        return HTMLResponse(home_page(str(request.base_url), frozenset(HANDLERS)))
+
+    def json_call(op_name: str, body: bytes, peer: str | None = None) -> Response:
         op = OPERATIONS_BY_LOWER.get(op_name.lower())
         if op is None:
             return _json_error(404, f"unknown operation {op_name!r}; known operations: "
@@ -103,7 +107,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _json_error(400, str(exc))
         report = DecodeReport()
         request = jsoncodec.decode(data, op.request, "", report)
-        result = api.call(op, request, report)
+        result = api.call(op, request, report, peer)
         return Response(jsoncodec.dumps(result), media_type="application/json")
 
     async def json_endpoint(request: Request) -> Response:
@@ -111,27 +115,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:
             return _json_error(413, str(exc))
-        return await run_in_threadpool(json_call, request.path_params["operation"], body)
+        return await run_in_threadpool(json_call, request.path_params["operation"], body,
+                                       _peer(request))
 
     async def openapi_endpoint(request: Request) -> Response:
-        return Response(orjson.dumps(openapi()), media_type="application/json")
+        return Response(orjson.dumps(openapi(frozenset(HANDLERS))),
+                        media_type="application/json")
 
     async def docs(request: Request) -> Response:
-        return HTMLResponse(_DOCS_PAGE)
+        return HTMLResponse(DOCS_PAGE)
 
-    def db_ok() -> bool:
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return True
-        except Exception:  # noqa: BLE001 - any failure means unreachable
-            log.warning("health: database unreachable", exc_info=True)
-            return False
+    health_check = HealthCheck(read_only_engine(engine))  # never waits for a writer
 
     async def health(request: Request) -> Response:
-        ok = await run_in_threadpool(db_ok)
-        return JSONResponse({"status": "ok" if ok else "database unreachable"},
-                            status_code=200 if ok else 503)
+        status, body = await run_in_threadpool(health_check.answer)
+        return JSONResponse(body, status_code=status)
 
     routes = [
         Route(SOAP_PATH, soap_endpoint, methods=["POST"]),
@@ -140,11 +138,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/openapi.json", openapi_endpoint, methods=["GET"]),
         Route("/docs", docs, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
+        Route("/", home, methods=["GET"]),
     ]
     static = _swagger_dir()
     if static is not None:
         routes.append(Mount("/docs/static", app=StaticFiles(directory=static), name="swagger"))
-    app = Starlette(routes=routes)
+    # CatchAll: an unexpected exception is a Fault / JSON error with a logged reference id.
+    app = Starlette(routes=routes, middleware=[Middleware(CatchAll)])
     app.state.api = api
     app.state.engine = engine
     return app
@@ -153,6 +153,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 def app_from_env() -> Starlette:
     """The factory ``openrev serve`` hands to uvicorn (settings from the environment)."""
     return create_app(Settings.from_env())
+
+
+def _peer(request: Request) -> str | None:
+    """The client's address (the login throttle counts failures per address)."""
+    return request.client.host if request.client else None
 
 
 def _fault(version: int, message: str) -> Response:
@@ -171,11 +176,3 @@ def _swagger_dir() -> Path | None:
         return None
     return Path(swagger_ui_path)
 
-
-_DOCS_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>openrev v20 JSON API</title>
-<link rel="stylesheet" href="/docs/static/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="/docs/static/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});</script>
-</body></html>"""

@@ -4,6 +4,11 @@ The body of ``POST /v20/json/{Operation}`` is the operation's Request object; th
 its Result object; lists are JSON arrays. A key that is absent or ``null`` leaves a field
 as it is; ``""`` writes the empty or default value (CONTRACT.md, Customers_Update).
 Decimals travel as JSON numbers written exactly (never through a binary float).
+
+Bounded (``limits``): the body's values are counted before it is parsed (MAX_ELEMENTS), its
+nesting is checked (MAX_DEPTH), ``NaN``/``Infinity`` are refused, and a number is kept as
+its literal text (``JsonNumber``) until the field it is for parses it with the same bounded
+parsers as XML text, so ``1e1000000`` is never turned into an int.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any, Callable
 import orjson
 
 from ..contract import schema as S
-from .values import INVALID, format_datetime, parse_leaf
+from .limits import MAX_DEPTH, MAX_ELEMENTS, MAX_LIST_ITEMS
+from .values import INVALID, BadValue, format_datetime, parse_integral, parse_leaf
 from .xmlcodec import DecodeReport, item_path
 
 
@@ -26,14 +32,50 @@ class JsonError(ValueError):
     """The body is not a JSON object."""
 
 
+class JsonNumber(str):
+    """The literal text of a JSON number, parsed only by the field it is for."""
+
+    __slots__ = ()
+
+
+def _refuse_constant(name: str) -> Any:
+    raise JsonError(f"the request body is not valid JSON: {name} is not a JSON number")
+
+
 def loads(body: bytes) -> dict[str, Any]:
+    # Every value but the first is preceded by a comma or an opening bracket: a cheap upper
+    # bound on the number of values, checked before anything is built.
+    values = body.count(b",") + body.count(b"[") + body.count(b"{")
+    if values > MAX_ELEMENTS:
+        raise JsonError(f"the request has too many JSON values (more than {MAX_ELEMENTS})")
     try:
-        value = json.loads(body, parse_float=Decimal)
+        value = json.loads(body, parse_float=JsonNumber, parse_int=JsonNumber,
+                           parse_constant=_refuse_constant)
+    except JsonError:
+        raise
+    except RecursionError:
+        raise JsonError(f"the request body nests arrays/objects deeper than {MAX_DEPTH} "
+                        "levels") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise JsonError(f"the request body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise JsonError("the request body must be a JSON object (the operation's Request)")
+    _check_depth(value)
     return value
+
+
+def _check_depth(value: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH (iterative: at most MAX_ELEMENTS values)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise JsonError(f"the request body nests arrays/objects deeper than {MAX_DEPTH} "
+                            "levels")
+        if isinstance(v, dict):
+            stack.extend((c, depth + 1) for c in v.values() if isinstance(c, (dict, list)))
+        elif isinstance(v, list):
+            stack.extend((c, depth + 1) for c in v if isinstance(c, (dict, list)))
 
 
 def decode(data: dict[str, Any], cls: type[S.Struct], path: str, report: DecodeReport) -> S.Struct:
@@ -43,7 +85,7 @@ def decode(data: dict[str, Any], cls: type[S.Struct], path: str, report: DecodeR
         f = lookup.get(key.lower()) if isinstance(key, str) else None
         cpath = f"{path}/{f.name if f else key}" if path else str(f.name if f else key)
         if f is None:
-            report.unknown.append(cpath)
+            report.ignore(cpath)
             continue
         if value is None:
             obj.set_state(f.name, S.State.EMPTY)
@@ -60,6 +102,9 @@ def _decode_value(value: Any, t: Any, path: str, report: DecodeReport) -> Any:
             return []
         if not isinstance(value, list):
             report.invalid.append((path, "must be a JSON array"))
+            return INVALID
+        if len(value) > MAX_LIST_ITEMS:
+            report.invalid.append((path, f"must have at most {MAX_LIST_ITEMS} items"))
             return INVALID
         out = []
         for i, item in enumerate(value, 1):
@@ -89,17 +134,18 @@ def _decode_leaf(value: Any, t: S.Type, path: str, report: DecodeReport) -> Any:
         if t is S.Bool:
             return value
         value = "1" if value else "0"  # lenient, as in XML
-    elif isinstance(value, int) and t is S.Bool and value in (0, 1):
-        return bool(value)
-    if isinstance(value, (int, Decimal)):
+    elif isinstance(value, (int, Decimal)):  # a dict built in Python, not by loads()
+        value = JsonNumber(value)
+    if isinstance(value, JsonNumber):
         if t is S.String:
             report.invalid.append((path, "must be a JSON string"))
             return INVALID
-        if t in (S.Int, S.Long) and isinstance(value, Decimal):
-            if value != value.to_integral_value():
-                report.invalid.append((path, "must be a whole number"))
+        if t in (S.Int, S.Long) and not value.lstrip("-").isdigit():  # 1e3, 10.0
+            try:
+                return parse_integral(t, value)
+            except BadValue as exc:
+                report.invalid.append((path, str(exc)))
                 return INVALID
-            value = int(value)
         value = str(value)
     return parse_leaf(t, value, path, report.invalid)
 

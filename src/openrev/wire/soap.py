@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..contract.operations import OPERATIONS, OPERATIONS_BY_LOWER, Operation
 from ..contract.schema import Struct
-from .xmlcodec import DecodeReport, decode, encode_element, escape
+from .xmlcodec import DecodeReport, decode, encode_element, escape, escape_attr
 from .xmltree import Node, XmlError, parse
 
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -90,26 +90,29 @@ def write_response(call: SoapCall, result: Struct) -> bytes:
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>',
     ]
-    out.append(f'<{call.op.response_element} xmlns="{escape(call.namespace)}">')
+    out.append(f'<{call.op.response_element} xmlns="{escape_attr(call.namespace)}">')
     encode_element(call.op.result_element, result, out)
     out.append(f"</{call.op.response_element}></soap:Body></soap:Envelope>")
     return "".join(out).encode("utf-8")
 
 
-def fault(version: int, message: str) -> tuple[int, str, bytes]:
-    """(HTTP status, content type, body) of a Fault for a request the server cannot read."""
+def fault(version: int, message: str, *, server: bool = False) -> tuple[int, str, bytes]:
+    """(HTTP status, content type, body) of a Fault for a request the server cannot read
+    (``server=True``: for a failure of the server's own, ``soap:Server``/``soap:Receiver``)."""
     msg = escape(message)
     if version == 12:
+        code = "soap:Receiver" if server else "soap:Sender"
         body = (
             f'{_XML_DECL}<soap:Envelope xmlns:soap="{SOAP12_NS}"><soap:Body><soap:Fault>'
-            "<soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code>"
+            f"<soap:Code><soap:Value>{code}</soap:Value></soap:Code>"
             f'<soap:Reason><soap:Text xml:lang="en">{msg}</soap:Text></soap:Reason>'
             "</soap:Fault></soap:Body></soap:Envelope>"
         )
-        return 400, CONTENT_TYPE[12], body.encode("utf-8")
+        return (500 if server else 400), CONTENT_TYPE[12], body.encode("utf-8")
+    code = "soap:Server" if server else "soap:Client"
     body = (
         f'{_XML_DECL}<soap:Envelope xmlns:soap="{SOAP11_NS}"><soap:Body><soap:Fault>'
-        f"<faultcode>soap:Client</faultcode><faultstring>{msg}</faultstring>"
+        f"<faultcode>{code}</faultcode><faultstring>{msg}</faultstring>"
         "</soap:Fault></soap:Body></soap:Envelope>"
     )
     return 500, CONTENT_TYPE[11], body.encode("utf-8")

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
+from .limits import MAX_DECIMAL_CHARS, MAX_EXPONENT, MAX_STRING_CHARS
 
 CENT = Decimal("0.01")
 
@@ -20,7 +21,7 @@ class BadValue(ValueError):
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DECIMAL = re.compile(r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")
 # Characters XML 1.0 cannot carry (a JSON request can send them; PostgreSQL refuses a NUL).
 _BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -30,11 +31,15 @@ MONEY_LIMIT = Decimal("9999999999.995")
 
 def _integer(bits: int) -> Callable[[str], int]:
     lowest, highest = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    most_digits = len(str(highest))
 
     def parse(text: str) -> int:
         t = text.strip()
         if not _INTEGER.fullmatch(t):  # ASCII digits only ("１２" is not a number here)
             raise BadValue("must be a whole number")
+        if len(t.lstrip("+-").lstrip("0")) > most_digits:  # bounded before int()
+            raise BadValue(f"must be at least {lowest}" if t[0] == "-"
+                           else f"must be at most {highest}")
         v = int(t)
         if v > highest:
             raise BadValue(f"must be at most {highest}")
@@ -47,6 +52,44 @@ def _integer(bits: int) -> Callable[[str], int]:
 
 parse_int = _integer(32)  # xs:int
 parse_long = _integer(64)  # xs:long
+
+
+def parse_integral(t: S.Primitive, text: str) -> int:
+    """An Int/Long written as a decimal number (a JSON ``1e3`` or ``10.0``): its size is
+    judged on the text before anything is converted (``1e1000000`` is out of range at once)."""
+    lowest, highest = (-(2 ** 31), 2 ** 31 - 1) if t is S.Int else (-(2 ** 63), 2 ** 63 - 1)
+    d = _bounded_decimal(text.strip(), out_of_range=f"must be at most {highest}",
+                         negative_out_of_range=f"must be at least {lowest}",
+                         too_small="must be a whole number")
+    if d > highest:
+        raise BadValue(f"must be at most {highest}")
+    if d < lowest:
+        raise BadValue(f"must be at least {lowest}")
+    if d != d.to_integral_value():
+        raise BadValue("must be a whole number")
+    return int(d)
+
+
+def _bounded_decimal(t: str, *, out_of_range: str, negative_out_of_range: str,
+                     too_small: str) -> Decimal:
+    """``Decimal(t)`` once its length and exponent are known to be small (MAX_DECIMAL_CHARS,
+    MAX_EXPONENT); a huge exponent is answered with one of the messages given."""
+    if len(t) > MAX_DECIMAL_CHARS:
+        raise BadValue(f"must be a decimal number of at most {MAX_DECIMAL_CHARS} characters")
+    m = _DECIMAL.fullmatch(t)
+    if m is None:
+        raise BadValue("must be a decimal number")
+    sign, digits, exponent = m.groups()
+    if exponent is not None and abs(int(exponent)) > MAX_EXPONENT:  # <= 64 characters
+        if not digits.replace(".", "").strip("0"):
+            return Decimal(0)  # 0e999999 is zero
+        if exponent.startswith("-"):
+            raise BadValue(too_small)
+        raise BadValue(negative_out_of_range if sign == "-" else out_of_range)
+    try:
+        return Decimal(t)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        raise BadValue("must be a decimal number") from None
 
 
 def parse_string(text: str) -> str:
@@ -64,16 +107,16 @@ def parse_bool(text: str) -> bool:
     raise BadValue("must be true, false, 1 or 0")
 
 
+_MONEY_RANGE = "must be less than 10000000000 in absolute value"
+
+
 def parse_decimal(text: str) -> Decimal:
-    t = text.strip()
-    if not _DECIMAL.fullmatch(t):
-        raise BadValue("must be a decimal number")
-    try:
-        v = Decimal(t)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        raise BadValue("must be a decimal number") from None
+    v = _bounded_decimal(
+        text.strip(), out_of_range=_MONEY_RANGE, negative_out_of_range=_MONEY_RANGE,
+        too_small=f"must be a decimal number with an exponent between -{MAX_EXPONENT} and "
+                  f"{MAX_EXPONENT}")
     if not abs(v) < MONEY_LIMIT:
-        raise BadValue("must be less than 10000000000 in absolute value")
+        raise BadValue(_MONEY_RANGE)
     return v
 
 
@@ -152,7 +195,13 @@ INVALID = object()  # what a leaf that does not parse decodes to (its problem is
 
 
 def parse_leaf(t: S.Type, text: str, path: str, invalid: list[tuple[str, str]]) -> Any:
-    """The value of ``text`` as type ``t``, or INVALID with ``(path, rule)`` noted."""
+    """The value of ``text`` as type ``t``, or INVALID with ``(path, rule)`` noted.
+
+    Text longer than MAX_STRING_CHARS is refused before any conversion (base64 Bytes only
+    are bounded by the body size)."""
+    if len(text) > MAX_STRING_CHARS and t is not S.Bytes:
+        invalid.append((path, f"must be at most {MAX_STRING_CHARS} characters"))
+        return INVALID
     try:
         return text_parser(t)(text)
     except BadValue as exc:

@@ -85,6 +85,11 @@ class _Schema:
                                   name=f.name, nillable="true", type=self.type_ref(f.type))
             if f.doc:
                 _doc(el, f.doc + (f" (also accepted: {', '.join(f.aliases)})" if f.aliases else ""))
+            for spelling in f.declared:  # the original's spelling, for WSDL-driven clients
+                el = etree.SubElement(seq, _q(XS, "element"), minOccurs="0", maxOccurs="1",
+                                      name=spelling, nillable="true", type=self.type_ref(f.type))
+                _doc(el, f"Same as {f.name} (the original service's spelling; accepted on "
+                         f"input, answers use {f.name}).")
 
     def enum(self, e: S.Enum) -> None:
         st = etree.SubElement(self.root, _q(XS, "simpleType"), name=e.name)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
+from .limits import MAX_IGNORED_LISTED, MAX_LIST_ITEMS, MAX_PROBLEM_CHARS
 from .values import FORMATTERS, INVALID, parse_leaf
 from .xmltree import Node
 
@@ -28,6 +29,11 @@ class DecodeReport:
         self.invalid: list[tuple[str, str]] = []
         self.unknown: list[str] = []
 
+    def ignore(self, path: str) -> None:
+        """Note an element that was not understood (Debug/Ignored lists a bounded few)."""
+        if len(self.unknown) < MAX_IGNORED_LISTED:
+            self.unknown.append(path[:MAX_PROBLEM_CHARS])
+
 
 def decode(node: Node, cls: type[S.Struct], path: str, report: DecodeReport) -> S.Struct:
     """Decode the children of ``node`` as the fields of ``cls``.
@@ -40,14 +46,16 @@ def decode(node: Node, cls: type[S.Struct], path: str, report: DecodeReport) -> 
         f = lookup.get(child.local.lower())
         cpath = f"{path}/{f.name if f else child.local}" if path else (f.name if f else child.local)
         if f is None:
-            report.unknown.append(cpath)
+            report.ignore(cpath)
             continue
         if child.is_empty_tag:
             obj.set_state(f.name, S.State.EMPTY)
             continue
         ftype = f.type
         if isinstance(ftype, S.ListOf):
-            obj.set_state(f.name, S.State.WRITTEN, _decode_list(child, ftype, cpath, report))
+            items = _decode_list(child, ftype, cpath, report)
+            if items is not INVALID:
+                obj.set_state(f.name, S.State.WRITTEN, items)
         elif isinstance(ftype, type):  # a Struct
             obj.set_state(f.name, S.State.WRITTEN, decode(child, ftype, cpath, report))
         else:
@@ -72,8 +80,13 @@ def item_path(path: str, lt: S.ListOf, i: int) -> str:
     return f"{path}/{lt.item}[{i}]" if isinstance(lt.of, type) else f"{path}[{i}]"
 
 
-def _decode_list(node: Node, lt: S.ListOf, path: str, report: DecodeReport) -> list[Any]:
-    """Every child is an item, whatever its name (clients spell item names differently)."""
+def _decode_list(node: Node, lt: S.ListOf, path: str, report: DecodeReport) -> Any:
+    """Every child is an item, whatever its name (clients spell item names differently).
+
+    More than MAX_LIST_ITEMS items: the list is INVALID (S2010), no item is decoded."""
+    if len(node.children) > MAX_LIST_ITEMS:
+        report.invalid.append((path, f"must have at most {MAX_LIST_ITEMS} items"))
+        return INVALID
     out: list[Any] = []
     of = lt.of
     for i, item in enumerate(node.children, 1):

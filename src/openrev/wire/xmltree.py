@@ -16,10 +16,12 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from .limits import MAX_DEPTH, MAX_ELEMENTS
+
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
-MAX_DEPTH = 64
-MAX_ELEMENTS = 200_000
+# The encoding named by an XML declaration, for a message when expat cannot use it.
+_DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']{0,40})""")
 
 # A start tag that ends with "/>" (group 1 = "/"), attributes quoted either way.
 _START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
@@ -118,6 +120,11 @@ def parse(data: bytes) -> Node:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         raise XmlError(f"the request is not well-formed XML: {exc}") from None
+    except (LookupError, ValueError) as exc:  # an encoding expat cannot use (utf-7, utf-32...)
+        m = _DECLARED_ENCODING.match(data)
+        name = m.group(1).decode("ascii", "replace") if m else "?"
+        raise XmlError(f"the XML declaration names the encoding {name!r}, which this server "
+                       "cannot read; send UTF-8 (or UTF-16)") from None
     except RecursionError:  # pragma: no cover - depth is bounded above
         raise XmlError("elements nested too deeply") from None
     if not root:

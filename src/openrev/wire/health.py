@@ -1,0 +1,57 @@
+"""``GET /health``: 200 when the database is reachable and its schema is at the newest
+migration, 503 with a JSON reason otherwise. The answer is cached for a few seconds so that
+frequent probes stay cheap."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+
+from ..store.db import read_only_engine
+from ..store.migrate import head_revision
+
+log = logging.getLogger("openrev.health")
+
+CACHE_SECONDS = 5.0
+
+
+class HealthCheck:
+    """The database's state as ``/health`` reports it, re-checked at most every
+    ``cache_seconds``."""
+
+    def __init__(self, engine: Engine, cache_seconds: float = CACHE_SECONDS) -> None:
+        self.engine = read_only_engine(engine)  # never waits for a writer on SQLite
+        self.cache_seconds = cache_seconds
+        self.head = head_revision()
+        self._lock = threading.Lock()
+        self._checked_at = float("-inf")
+        self._answer: tuple[int, dict[str, Any]] = (503, {"status": "not checked"})
+
+    def answer(self) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, JSON body)."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._checked_at >= self.cache_seconds:
+                self._answer = self._check()
+                self._checked_at = now
+            return self._answer
+
+    def _check(self) -> tuple[int, dict[str, Any]]:
+        try:
+            with self.engine.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+        except Exception:  # noqa: BLE001 - any failure means unreachable
+            log.warning("health: database unreachable", exc_info=True)
+            return 503, {"status": "database unreachable"}
+        if current != self.head:
+            reason = (f"database schema is at revision {current or 'none (never migrated)'}, "
+                      f"this server needs {self.head}: run openrev init")
+            log.warning("health: %s", reason)
+            return 503, {"status": "schema not current", "reason": reason,
+                         "revision": current, "required": self.head}
+        return 200, {"status": "ok"}
