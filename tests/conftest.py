@@ -8,6 +8,13 @@ migrated and loaded with the demo data. An unreachable PostgreSQL is an error, n
 from __future__ import annotations
 
 import os
+
+# A fixed key for personal data at rest (openrev.store.crypto), before anything loads one.
+TEST_SECRET_KEY = "b3BlbnJldi10ZXN0LWtleS0wMDAwMDAwMDAwMDAwMDA="  # 32 bytes, urlsafe base64
+os.environ["OPENREV_SECRET_KEY"] = TEST_SECRET_KEY
+os.environ.pop("OPENREV_SECRET_KEY_OLD", None)
+os.environ.pop("OPENREV_SECRET_KEY_FILE", None)
+
 import socket
 import threading
 import time

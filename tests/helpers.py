@@ -167,3 +167,34 @@ def json_body(response: Any) -> dict[str, Any]:
     from decimal import Decimal
 
     return json.loads(response.content, parse_float=Decimal)
+
+
+def binding_call(client: Any, binding: str) -> Any:
+    """``run(op, body)``: call an operation with a JSON-shaped body through the JSON binding
+    (``json``) or as raw SOAP 1.1 / 1.2 bytes (``soap11``/``soap12``), and give the answer as
+    the JSON binding would."""
+
+    def run(op: str, body: dict[str, Any]) -> dict[str, Any]:
+        from openrev.contract.operations import OPERATIONS
+
+        if binding == "json":
+            r = client.post(f"/v20/json/{op}", json=body)
+            assert r.status_code == 200, r.text
+            return json_body(r)
+        version = 12 if binding == "soap12" else 11
+        r = post_soap(client, op, to_xml(body, OPERATIONS[op].request), version=version)
+        assert r.status_code == 200, r.text
+        return from_xml(result_of(r.content, op))
+
+    return run
+
+
+def ok(out: dict[str, Any]) -> dict[str, Any]:
+    assert out["Header"]["Success"] is True, out["Header"]
+    return out
+
+
+def error(out: dict[str, Any], code: str, message: str) -> None:
+    h = out["Header"]
+    assert h["Success"] is False, out
+    assert (h["Error_Code"], h["Message"]) == (code, message), h

@@ -99,11 +99,12 @@ def test_invalid_values_are_reported_with_their_paths():
 
 def test_unknown_elements_are_reported_not_fatal():
     req, report = xml_decode("<Customer><ID>1</ID><Billing><OverDue>1</OverDue><Whatever/>"
-                             "</Billing></Customer><Order><TN>1</TN></Order>",
+                             "</Billing></Customer><Order><TN>1</TN><Frob/></Order>",
                              NewCustomers_CreateRequest)
-    # Billing/OverDue is Overdue spelled in another case: known.
+    # Billing/OverDue is the original's spelling of Overdue: known (and declared in the WSDL).
     assert req.Customer.Billing.Overdue == Decimal(1)
-    assert report.unknown == ["Customer/ID", "Customer/Billing/Whatever", "Order/TN"]
+    assert req.Order.TN == "1"
+    assert report.unknown == ["Customer/ID", "Customer/Billing/Whatever", "Order/Frob"]
 
 
 def test_encoder_escapes_and_skips_none():

@@ -17,7 +17,9 @@ def test_openapi_is_derived_from_the_contract(client):
     addr = schemas["Address"]["properties"]
     assert {"FirstName", "Zip", "Zip4", "Country"} <= set(addr)
     assert schemas["Enum_Order_Status"]["enum"] == ["NEW", "SENT", "CONFIRMED", "COMPLETE",
-                                                    "CANCELED", "ERROR", "FLOW_ERROR"]
+                                                    "CANCELED", "ERROR", "FLOW_ERROR", "HOLD",
+                                                    "PAYMENT_HOLD", "LIFELINE_HOLD", "JEOPARDY",
+                                                    "PROVISIONED"]
     assert "S2010" in doc["info"]["description"]
 
 

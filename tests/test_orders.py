@@ -18,10 +18,9 @@ from lxml import etree
 from sqlalchemy import select
 
 from helpers import (
-    DEMO, OTHER, from_xml, json_body, new_session, post_soap, result_of, to_xml,
+    DEMO, OTHER, binding_call, error, from_xml, new_session, ok, post_soap, result_of, to_xml,
 )
 from openrev.contract.errors import ApiError
-from openrev.contract.operations import OPERATIONS
 from openrev.domain import orders as rules
 from openrev.store.db import make_sessionmaker
 from openrev.store.tables import (
@@ -31,6 +30,8 @@ from openrev.store.tables import (
 ADDRESS = {"FirstName": "Olive", "LastName": "Order", "Address1": "101 N Palafox St",
            "City": "Pensacola", "State": "FL", "Zip": "32502"}
 UTC = dt.timezone.utc
+NOTHING_TO_UPDATE = ("Status, StatusNote, FlowThroughFlag, CompletionDate, TrackingNumber, "
+                     "ShippingStatus, ProcessID or Lines: one is required")
 Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
@@ -40,29 +41,7 @@ Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 @pytest.fixture(params=["json", "soap11", "soap12"])
 def call(request, client) -> Call:
     """Call an operation with a JSON body, through the JSON binding or as raw SOAP."""
-
-    def run(op: str, body: dict[str, Any]) -> dict[str, Any]:
-        if request.param == "json":
-            r = client.post(f"/v20/json/{op}", json=body)
-            assert r.status_code == 200, r.text
-            return json_body(r)
-        version = 12 if request.param == "soap12" else 11
-        r = post_soap(client, op, to_xml(body, OPERATIONS[op].request), version=version)
-        assert r.status_code == 200, r.text
-        return from_xml(result_of(r.content, op))
-
-    return run
-
-
-def ok(out: dict[str, Any]) -> dict[str, Any]:
-    assert out["Header"]["Success"] is True, out["Header"]
-    return out
-
-
-def error(out: dict[str, Any], code: str, message: str) -> None:
-    h = out["Header"]
-    assert h["Success"] is False, out
-    assert (h["Error_Code"], h["Message"]) == (code, message), h
+    return binding_call(client, request.param)
 
 
 # ------------------------------------------------------------------ data
@@ -317,11 +296,12 @@ def test_update_input_rules(call, client):
     _, order, _ = new_customer(client)
     error(call("Orders_Update", {"Credentials": DEMO, "Status": "COMPLETE"}), "S2010",
           "OrderID: required")
-    error(update(call, order), "S2010", "Status or CompletionDate: one is required")
+    error(update(call, order), "S2010", NOTHING_TO_UPDATE)
     error(update(call, order, Status="DONE"), "S2010",
-          "Status: must be one of NEW, SENT, CONFIRMED, COMPLETE, CANCELED, ERROR, FLOW_ERROR")
+          "Status: must be one of NEW, SENT, CONFIRMED, COMPLETE, CANCELED, ERROR, FLOW_ERROR, "
+          "NOT_SPECIFIED, HOLD, PAYMENT_HOLD, LIFELINE_HOLD, JEOPARDY, PROVISIONED")
     error(update(call, order, CompletionDate="March 5"), "S2010",
-          "CompletionDate: must be a date (YYYY-MM-DD)")
+          "CompletionDate: must be a date-time (YYYY-MM-DDThh:mm:ss)")
     error(update(call, order, Status="SENT", CompletionDate="2024-03-05"), "S2010",
           "CompletionDate: can only be given with Status COMPLETE")
     error(update(call, order, CompletionDate="2024-03-05"), "S2010",
@@ -363,8 +343,7 @@ def test_order_of_checks_input_then_existence_then_at2002_then_state(call, clien
     customer, order, _ = new_customer(client)
     other_customer, _, _ = new_customer(client)
     # input before existence
-    error(update(call, 999999, CustomerID=other_customer), "S2010",
-          "Status or CompletionDate: one is required")
+    error(update(call, 999999, CustomerID=other_customer), "S2010", NOTHING_TO_UPDATE)
     # existence before AT2002
     error(update(call, 999999, CustomerID=other_customer, Status="SENT"), "O2002",
           "OrderID: 999999 does not exist")
@@ -389,6 +368,380 @@ def test_a_failed_update_writes_nothing(call, client, sessions):
             CustomerHistory.customer_id == customer))))
         assert db.get(Order, order).status == "CANCELED"
     assert after == before + 1
+
+
+# ------------------------------------------------------------------ Orders_Update: original shape
+
+EXTRA_STATUSES = ("HOLD", "PAYMENT_HOLD", "LIFELINE_HOLD", "JEOPARDY", "PROVISIONED")
+
+
+def tn_for(service_id: int) -> str:
+    """A TN no other test uses: 77 and the service id."""
+    return f"77{service_id:08d}"
+
+
+def customer(client, **by: Any) -> dict[str, Any]:
+    out = client.post("/v20/json/Customers_Query", json={"Credentials": DEMO, **by}).json()
+    assert out["Header"]["Success"] is True, out["Header"]
+    return out["Customer"]
+
+
+def products_of_line(client, customer_id: int) -> list[dict[str, Any]]:
+    [item] = customer(client, CustomerID=customer_id)["Services"]
+    return item["Products"]
+
+
+def history(call: Call, order_id: int) -> list[tuple[str, str]]:
+    return [(h["Status"], h["Note"]) for h in ok(query(call, order_id))["Order"]["History"]]
+
+
+def test_the_originals_request_as_raw_soap12_bytes(client):
+    """Every element of the original's Orders_Update, in its order, in its namespace, as a
+    client generated from its WSDL sends it."""
+    customer_id, order, line = new_customer(client)
+    [voice] = products_of_line(client, customer_id)
+    tn = tn_for(line)
+    body = f"""<?xml version="1.0" encoding="utf-8"?>
+<soap12:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+    xmlns:soap12="http://www.w3.org/2003/05/soap-envelope">
+  <soap12:Body>
+    <Orders_Update xmlns="http://api.myh2o.com/v20">
+      <Request>
+        <Credentials><Username>demo</Username><Password>demo</Password><Client>DEMO</Client>
+          <ImpersonationKey /></Credentials>
+        <Session><SessionKey></SessionKey></Session>
+        <Debug>false</Debug>
+        <OrderID>{order}</OrderID>
+        <Status>COMPLETE</Status>
+        <StatusNote>Installed by the field tech</StatusNote>
+        <FlowThroughFlag>true</FlowThroughFlag>
+        <CompletionDate>2024-03-05T16:30:00</CompletionDate>
+        <TrackingNumber>1Z999AA10123456784</TrackingNumber>
+        <ShippingStatus>SHIPPED</ShippingStatus>
+        <ProcessID>1</ProcessID>
+        <ProcessRouteID>7</ProcessRouteID>
+        <Lines>
+          <OrderLineUpdateItem>
+            <LineID>{line}</LineID>
+            <TN>{tn}</TN>
+            <Products>
+              <Add>
+                <Product><ProductID>2004</ProductID><Rate>4.99</Rate><Quantity>2</Quantity>
+                  <Description>Expedited shipping</Description></Product>
+              </Add>
+              <Change>
+                <Product><CustomerProductID>{voice["ID"]}</CustomerProductID><Rate>24.95</Rate>
+                  <Quantity>3</Quantity><Description>Voice line (promo)</Description>
+                  <Status>PENDING</Status></Product>
+              </Change>
+            </Products>
+          </OrderLineUpdateItem>
+        </Lines>
+      </Request>
+    </Orders_Update>
+  </soap12:Body>
+</soap12:Envelope>""".encode()
+    r = client.post("/v20/default.asmx", content=body, headers={
+        "Content-Type": 'application/soap+xml; charset=utf-8; '
+                        'action="http://api.myh2o.com/v20/Orders_Update"'})
+    assert r.status_code == 200, r.text
+    res = result_of(r.content, "Orders_Update")
+    assert etree.QName(res).namespace == "http://api.myh2o.com/v20"
+    out = ok(from_xml(res))
+    o = out["Order"]
+    assert {k: o[k] for k in ("ID", "ServiceID", "TN", "Status", "FlowThrough",
+                              "CompletionDate", "TrackingNumber", "ShippingStatus",
+                              "ProcessID")} == {
+        "ID": order, "ServiceID": line, "TN": tn, "Status": "COMPLETE", "FlowThrough": True,
+        "CompletionDate": "2024-03-05", "TrackingNumber": "1Z999AA10123456784",
+        "ShippingStatus": "SHIPPED", "ProcessID": 1}
+    [entry] = o["History"]
+    assert (entry["Status"], entry["Note"]) == ("COMPLETE", "Installed by the field tech")
+    found = customer(client, TN=tn)
+    assert (found["ID"], found["Status"]) == (customer_id, "OPEN")
+    [item] = found["Services"]
+    assert (item["Service"]["ID"], item["Service"]["TN"]) == (line, tn)
+    assert [(p["ProductID"], p["Description"], p["Rate"], p["Quantity"], p["Status"],
+             p["ActivatedDate"]) for p in item["Products"]] == [
+        (2006, "Voice line (promo)", 24.95, 3, "ACTIVE", "2024-03-05"),
+        (2004, "Expedited shipping", 4.99, 2, "ACTIVE", "2024-03-05")]
+
+
+def test_not_specified_leaves_the_status(call, client):
+    _, order, _ = new_customer(client)
+    ok(update(call, order, Status="SENT"))
+    o = ok(update(call, order, Status="NOT_SPECIFIED", TrackingNumber="TRACK-1"))["Order"]
+    assert (o["Status"], o["TrackingNumber"]) == ("SENT", "TRACK-1")
+    error(update(call, order, Status="NOT_SPECIFIED"), "S2010", NOTHING_TO_UPDATE)
+    error(update(call, order, ProcessRouteID=7), "S2010",
+          NOTHING_TO_UPDATE + " (ProcessRouteID is ignored)")
+    assert ok(query(call, order))["Order"]["Status"] == "SENT"
+
+
+@pytest.mark.parametrize("extra", EXTRA_STATUSES)
+def test_each_extra_status_is_neither_final_nor_completing(call, client, sessions, extra):
+    customer_id, order, line = new_customer(client)
+    assert ok(update(call, order, Status=extra))["Order"]["Status"] == extra
+    assert ok(query(call, order))["Order"]["Status"] == extra
+    assert ids(search(call, CustomerID=customer_id, Status=extra)) == [order]
+    assert customer_status(client, customer_id) == "PENDING"
+    assert [p["Status"] for p in products_of_line(client, customer_id)] == ["PENDING"]
+    with sessions() as db:
+        assert db.get(Service, line).status == "PENDING"
+    # not final: it can become another extra status, go back, and complete
+    other = EXTRA_STATUSES[(EXTRA_STATUSES.index(extra) + 1) % len(EXTRA_STATUSES)]
+    assert ok(update(call, order, Status=other))["Order"]["Status"] == other
+    assert ok(update(call, order, Status="NEW"))["Order"]["Status"] == "NEW"
+    ok(update(call, order, Status=extra))
+    ok(update(call, order, Status="COMPLETE", CompletionDate="2024-03-05"))
+    assert customer_status(client, customer_id) == "OPEN"
+    assert history(call, order) == [
+        (extra, f"Status changed from NEW to {extra}"),
+        (other, f"Status changed from {extra} to {other}"),
+        ("NEW", f"Status changed from {other} to NEW"),
+        (extra, f"Status changed from NEW to {extra}"),
+        ("COMPLETE", f"Status changed from {extra} to COMPLETE (completed 2024-03-05)")]
+
+
+def test_status_note_is_in_the_order_and_customer_history(call, client, sessions):
+    customer_id, order, _ = new_customer(client)
+    ok(update(call, order, Status="PAYMENT_HOLD", StatusNote="Card declined"))
+    ok(update(call, order, StatusNote="  Customer will call back  "))  # a note alone
+    ok(update(call, order, Status="SENT"))
+    ok(update(call, order, Status="SENT", StatusNote="Resent"))  # same status: the note only
+    assert history(call, order) == [
+        ("PAYMENT_HOLD", "Card declined"),
+        ("PAYMENT_HOLD", "Customer will call back"),
+        ("SENT", "Status changed from PAYMENT_HOLD to SENT"),
+        ("SENT", "Resent")]
+    entries = ok(query(call, order))["Order"]["History"]
+    dates = [dt.datetime.fromisoformat(h["Date"]) for h in entries]
+    assert dates == sorted(dates)
+    assert abs(dates[0] - dt.datetime.now(UTC)) < dt.timedelta(minutes=5)
+    with sessions() as db:
+        notes = [h.note for h in db.scalars(select(CustomerHistory).where(
+            CustomerHistory.customer_id == customer_id, CustomerHistory.category == "ORDER")
+            .order_by(CustomerHistory.id))][1:]  # after "Order … created"
+    assert notes == [
+        f"Order {order} status changed from NEW to PAYMENT_HOLD",
+        f"Order {order} note (PAYMENT_HOLD): Card declined",
+        f"Order {order} note (PAYMENT_HOLD): Customer will call back",
+        f"Order {order} status changed from PAYMENT_HOLD to SENT",
+        f"Order {order} note (SENT): Resent"]
+    # Orders_Search answers the history too
+    [found] = ok(search(call, CustomerID=customer_id))["Orders"]
+    assert [h["Note"] for h in found["History"]] == [n for _, n in history(call, order)]
+
+
+def test_line_tn_then_complete_finds_the_customer_by_tn(call, client):
+    customer_id, order, line = new_customer(client)
+    tn = tn_for(line)
+    o = ok(update(call, order, Lines=[{"LineID": line, "TN": tn}]))["Order"]
+    assert (o["TN"], o["Status"]) == (tn, "NEW")
+    found = customer(client, TN=tn)
+    assert (found["ID"], found["Status"]) == (customer_id, "PENDING")
+    ok(update(call, order, Status="COMPLETE"))
+    found = customer(client, TN=tn)
+    assert (found["ID"], found["Status"]) == (customer_id, "OPEN")
+    [item] = found["Services"]
+    assert (item["Service"]["TN"], [p["Status"] for p in item["Products"]]) == (tn, ["ACTIVE"])
+    # setting the number the line already has is no conflict
+    assert ok(update(call, order, Lines=[{"LineID": line, "TN": tn}]))["Order"]["TN"] == tn
+
+
+def test_products_add_becomes_active_when_the_order_completes(call, client):
+    customer_id, order, line = new_customer(client)
+    ok(update(call, order, Status="HOLD", Lines=[{"LineID": line, "Products": {"Add": [
+        {"ProductID": 2002},
+        {"ProductID": 2001, "Rate": "19.5", "Quantity": 2, "Description": "Talk (promo)"}]}}]))
+    assert [(p["ProductID"], p["Description"], p["Rate"], p["Quantity"], p["Status"])
+            for p in products_of_line(client, customer_id)] == [
+        (2006, "Business Voice Line", 29.95, 1, "PENDING"),
+        (2002, "5GB Data", 15.0, 1, "PENDING"),
+        (2001, "Talk (promo)", 19.5, 2, "PENDING")]
+    ok(update(call, order, Status="COMPLETE", CompletionDate="2024-05-01T00:00:00Z"))
+    assert [(p["ProductID"], p["Status"], p["ActivatedDate"])
+            for p in products_of_line(client, customer_id)] == [
+        (2006, "ACTIVE", "2024-05-01"), (2002, "ACTIVE", "2024-05-01"),
+        (2001, "ACTIVE", "2024-05-01")]
+
+
+def test_products_change(call, client):
+    customer_id, order, line = new_customer(client)
+    [voice] = products_of_line(client, customer_id)
+    ok(update(call, order, Lines=[{"LineID": line, "Products": {"Change": [
+        {"CustomerProductID": voice["ID"], "Rate": "0", "Description": "Free line"}]}}]))
+    [p] = products_of_line(client, customer_id)
+    assert (p["Rate"], p["Quantity"], p["Description"], p["Status"]) == (
+        0, 1, "Free line", "PENDING")
+    ok(update(call, order, Lines=[{"LineID": line, "Products": {"Change": [
+        {"CustomerProductID": voice["ID"], "Status": "ACTIVE", "Quantity": 4}]}}]))
+    [p] = products_of_line(client, customer_id)
+    assert (p["Quantity"], p["Status"], p["ActivatedDate"]) == (
+        4, "ACTIVE", dt.datetime.now(UTC).date().isoformat())
+    ok(update(call, order, Lines=[{"LineID": line, "Products": {"Change": [
+        {"CustomerProductID": voice["ID"], "Status": "DISCONNECTED"}]}}]))
+    error(update(call, order, Lines=[{"LineID": line, "Products": {"Change": [
+        {"CustomerProductID": voice["ID"], "Status": "ACTIVE"}]}}]), "S2010",
+        f"Lines/OrderLineUpdateItem[1]/Products/Change/Product[1]/Status: customer product "
+        f"{voice['ID']} is DISCONNECTED, which is final; it cannot become ACTIVE")
+
+
+def test_flow_through_tracking_shipping_and_process(call, client):
+    _, order, _ = new_customer(client)
+    o = ok(update(call, order, FlowThroughFlag=True, TrackingNumber=" 1Z-1 ",
+                  ShippingStatus="NOT_SHIPPED", ProcessID=1))["Order"]
+    assert (o["FlowThrough"], o["TrackingNumber"], o["ShippingStatus"], o["ProcessID"],
+            o["Status"], o["History"]) == (True, "1Z-1", "NOT_SHIPPED", 1, "NEW", [])
+    o = ok(update(call, order, FlowThroughFlag=False, TrackingNumber="",
+                  ShippingStatus="shipped"))["Order"]
+    assert (o["FlowThrough"], "TrackingNumber" in o, o["ShippingStatus"], o["ProcessID"]) == (
+        False, False, "SHIPPED", 1)
+
+
+def test_a_final_order_still_takes_tracking_and_notes_but_no_products(call, client):
+    customer_id, order, line = new_customer(client)
+    ok(update(call, order, Status="COMPLETE", CompletionDate="2024-03-05"))
+    o = ok(update(call, order, ShippingStatus="SHIPPED", StatusNote="Shipped late"))["Order"]
+    assert (o["Status"], o["ShippingStatus"]) == ("COMPLETE", "SHIPPED")
+    error(update(call, order, Lines=[{"LineID": line, "Products": {"Add": [
+        {"ProductID": 2002}]}}]), "S2010",
+        f"Lines/OrderLineUpdateItem[1]/Products/Add: order {order} is COMPLETE; products can "
+        "only be added to an order that is not final")
+    assert len(products_of_line(client, customer_id)) == 1
+
+
+def test_old_shape_with_customer_id_and_a_date_still_works(call, client):
+    customer_id, order, _ = new_customer(client)
+    o = ok(update(call, order, CustomerID=customer_id, Status="COMPLETE",
+                  CompletionDate="2024-03-05"))["Order"]
+    assert (o["Status"], o["CompletionDate"]) == ("COMPLETE", "2024-03-05")
+    # a date-time with a zone: its date as written is the completion date
+    o = ok(update(call, order, CompletionDate="2024-03-06T23:30:00-05:00"))["Order"]
+    assert o["CompletionDate"] == "2024-03-06"
+
+
+def test_lines_input_rules(call, client):
+    _, order, line = new_customer(client)
+    item = "Lines/OrderLineUpdateItem[1]"
+    error(update(call, order, Lines=[{"TN": "8505550199"}]), "S2010", f"{item}/LineID: required")
+    error(update(call, order, Lines=[{"LineID": line}]), "S2010",
+          f"{item}: TN or Products: one is required")
+    error(update(call, order, Lines=[{"LineID": line, "TN": "850555"}]), "S2010",
+          f"{item}/TN: must be 10 digits")
+    error(update(call, order, Lines=[{"LineID": line, "TN": tn_for(line)},
+                                     {"LineID": line, "TN": tn_for(line)}]), "S2010",
+          f"Lines/OrderLineUpdateItem[2]/LineID: line {line} is given twice")
+    error(update(call, order, Lines=[{"LineID": line, "Products": {"Add": [{"Quantity": 1}]}}]),
+          "S2010", f"{item}/Products/Add/Product[1]/ProductID: required")
+    error(update(call, order, Lines=[{"LineID": line, "Products": {"Add": [
+        {"ProductID": 2002, "Quantity": 0}]}}]), "S2010",
+        f"{item}/Products/Add/Product[1]/Quantity: must be 1 or greater")
+    error(update(call, order, Lines=[{"LineID": line, "Products": {"Change": [
+        {"Rate": "1.00"}]}}]), "S2010",
+        f"{item}/Products/Change/Product[1]/CustomerProductID: required")
+    error(update(call, order, TrackingNumber="X" * 101), "S2010",
+          "TrackingNumber: at most 100 characters")
+    error(update(call, order, ShippingStatus="LOST"), "S2010",
+          "ShippingStatus: must be one of NOT_REQUIRED, NOT_SHIPPED, SHIPPED")
+    assert "TN" not in ok(query(call, order))["Order"]
+
+
+def test_tn_live_on_another_service_is_refused(call, client, sessions):
+    _, order, line = new_customer(client)
+    error(update(call, order, Lines=[{"LineID": line, "TN": "8505550100"}]), "S2010",
+          "Lines/OrderLineUpdateItem[1]/TN: 8505550100 is in use on service 1")
+    # a number live on another client's service is no conflict; a DISCONNECTED one neither
+    _, _, other_line = new_customer(client)
+    tn = tn_for(other_line)
+    with sessions() as db, db.begin():
+        db.get(Service, other_line).tn = tn
+    error(update(call, order, Lines=[{"LineID": line, "TN": tn}]), "S2010",
+          f"Lines/OrderLineUpdateItem[1]/TN: {tn} is in use on service {other_line}")
+    with sessions() as db, db.begin():
+        db.get(Service, other_line).status = "DISCONNECTED"
+    assert ok(update(call, order, Lines=[{"LineID": line, "TN": tn}]))["Order"]["TN"] == tn
+    assert ok(update(call, order, Lines=[{"LineID": line, "TN": "2125550100"}]))["Order"][
+        "TN"] == "2125550100"  # OTHER's live number
+    ok(update(call, order, Lines=[{"LineID": line, "TN": tn}]))  # (free it for the next run)
+
+
+def test_existence_codes(call, client):
+    customer_id, order, line = new_customer(client)
+    _, other_order, other_line = new_customer(client)
+    [other_voice] = products_of_line(client, _other_customer(client, other_order))
+    item = "Lines/OrderLineUpdateItem[1]"
+    error(update(call, order, ProcessID=99), "PC2001", "ProcessID: 99 does not exist")
+    error(update(call, order, Lines=[{"LineID": other_line, "TN": tn_for(line)}]), "L2024",
+          f"{item}/LineID: {other_line} is not a line of order {order}")
+    error(update(call, order, Lines=[{"LineID": 999999, "TN": tn_for(line)}]), "L2024",
+          f"{item}/LineID: 999999 is not a line of order {order}")
+    out = update(call, order, Lines=[{"LineID": line, "Products": {"Add": [
+        {"ProductID": 999999}]}}])
+    error(out, "PR2023", f"{item}/Products/Add/Product[1]/ProductID: 999999 does not exist")
+    assert out["Header"]["Error_Description"] == "Product does not exist."
+    error(update(call, order, Lines=[{"LineID": line, "Products": {"Change": [
+        {"CustomerProductID": other_voice["ID"], "Rate": "1.00"}]}}]), "PR2023",
+        f"{item}/Products/Change/Product[1]/CustomerProductID: {other_voice['ID']} is not a "
+        f"product of line {line}")
+    error(update(call, order, Lines=[{"LineID": line, "Products": {"Change": [
+        {"CustomerProductID": 999999}]}}]), "PR2023",
+        f"{item}/Products/Change/Product[1]/CustomerProductID: 999999 is not a product of "
+        f"line {line}")
+    # OTHER's line 2 does not exist for DEMO
+    error(update(call, order, Lines=[{"LineID": 2, "TN": tn_for(line)}]), "L2024",
+          f"{item}/LineID: 2 is not a line of order {order}")
+    assert ok(query(call, order))["Order"]["Status"] == "NEW"
+    assert products_of_line(client, customer_id)[0]["Rate"] == 29.95
+
+
+def _other_customer(client, order_id: int) -> int:
+    out = client.post("/v20/json/Orders_Query",
+                      json={"Credentials": DEMO, "OrderID": order_id}).json()
+    return out["Order"]["CustomerID"]
+
+
+def test_order_of_checks_for_the_new_elements(call, client):
+    customer_id, order, line = new_customer(client)
+    other_customer, _, _ = new_customer(client)
+    item = "Lines/OrderLineUpdateItem[1]"
+    # input before existence (of the order, the process, the line)
+    error(update(call, 999999, ProcessID=99, Lines=[{"LineID": 999999, "TN": "1"}]), "S2010",
+          f"{item}/TN: must be 10 digits")
+    # AT2002 before the other existence codes
+    error(update(call, order, CustomerID=other_customer, ProcessID=99), "AT2002",
+          f"CustomerID: {other_customer} is not the customer of order {order}")
+    # PC2001, then L2024, then PR2023, each before state
+    ok(update(call, order, Status="CANCELED"))
+    error(update(call, order, Status="NEW", ProcessID=99, Lines=[{"LineID": 999999}]),
+          "S2010", f"{item}: TN or Products: one is required")
+    error(update(call, order, Status="NEW", ProcessID=99,
+                 Lines=[{"LineID": 999999, "TN": "8505550100"}]), "PC2001",
+          "ProcessID: 99 does not exist")
+    error(update(call, order, Status="NEW", Lines=[{"LineID": 999999, "TN": "8505550100"}]),
+          "L2024", f"{item}/LineID: 999999 is not a line of order {order}")
+    error(update(call, order, Status="NEW", Lines=[{"LineID": line, "TN": "8505550100",
+                                                    "Products": {"Add": [{"ProductID": 1}]}}]),
+          "PR2023", f"{item}/Products/Add/Product[1]/ProductID: 1 does not exist")
+    error(update(call, order, Status="NEW", Lines=[{"LineID": line, "TN": "8505550100"}]),
+          "S2010", f"Status: order {order} is CANCELED, which is final; it cannot become NEW")
+    error(update(call, order, Lines=[{"LineID": line, "TN": "8505550100"}]),
+          "S2010", f"{item}/TN: 8505550100 is in use on service 1")
+
+
+def test_a_failed_update_of_the_line_writes_nothing(call, client):
+    customer_id, order, line = new_customer(client)
+    tn = tn_for(line)
+    error(update(call, order, Status="COMPLETE", TrackingNumber="T-1",
+                 Lines=[{"LineID": line, "TN": tn, "Products": {"Add": [
+                     {"ProductID": 2002}, {"ProductID": 999999}]}}]), "PR2023",
+          "Lines/OrderLineUpdateItem[1]/Products/Add/Product[2]/ProductID: 999999 does not "
+          "exist")
+    o = ok(query(call, order))["Order"]
+    assert (o["Status"], "TN" in o, "TrackingNumber" in o, o["History"]) == (
+        "NEW", False, False, [])
+    assert [p["ProductID"] for p in products_of_line(client, customer_id)] == [2006]
 
 
 # ------------------------------------------------------------------ Orders_Search
@@ -490,7 +843,8 @@ def test_search_input_rules(call, searched):
                  CreatedTo="2001-01-01T00:00:00Z"), "S2010",
           "CreatedFrom: must not be after CreatedTo")
     error(search(call, CustomerID=c, Status="DONE"), "S2010",
-          "Status: must be one of NEW, SENT, CONFIRMED, COMPLETE, CANCELED, ERROR, FLOW_ERROR")
+          "Status: must be one of NEW, SENT, CONFIRMED, COMPLETE, CANCELED, ERROR, FLOW_ERROR, "
+          "HOLD, PAYMENT_HOLD, LIFELINE_HOLD, JEOPARDY, PROVISIONED")
     error(search(call, CustomerID=c, Type="PORT"), "S2010",
           "Type: must be one of NEW, DISCONNECT, DENY, RESTORE, CHANGE_FEATURE, ADD_LINE, "
           "TRANSFER, CONVERSION")
@@ -585,8 +939,7 @@ def _s2010(fn: Callable[[], Any]) -> str:
 
 
 def test_rule_check_input():
-    assert _s2010(lambda: rules.check_input(None, None)) == \
-        "Status or CompletionDate: one is required"
+    rules.check_input(None, None)
     assert _s2010(lambda: rules.check_input("CANCELED", dt.date(2024, 1, 1))) == \
         "CompletionDate: can only be given with Status COMPLETE"
     rules.check_input("COMPLETE", dt.date(2024, 1, 1))
@@ -655,6 +1008,48 @@ def test_rule_redate_moves_the_products_it_activated():
         dt.date(2024, 3, 1), dt.date(2024, 3, 1), dt.date(2020, 1, 1))
     assert rules.update(o, "COMPLETE", dt.date(2024, 3, 1), products=[], service=None,
                         now=NOW) == []
+
+
+def test_rule_read_update_needs_something_to_update():
+    from openrev.contract.operations import Orders_UpdateRequest
+
+    assert _s2010(lambda: rules.read_update(Orders_UpdateRequest(
+        OrderID=7, Status="NOT_SPECIFIED", StatusNote="  ", CustomerID=3))) == \
+        NOTHING_TO_UPDATE
+    c = rules.read_update(Orders_UpdateRequest(
+        OrderID=7, Status="NOT_SPECIFIED", FlowThroughFlag=False,
+        CompletionDate=dt.datetime(2024, 3, 5, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))))
+    assert (c.status, c.flow_through, c.completion_date, c.tracking_number) == (
+        None, False, dt.date(2024, 3, 5), rules.UNSET)
+
+
+@pytest.mark.parametrize("status", EXTRA_STATUSES)
+def test_rule_extra_statuses_are_not_final_and_complete_nothing(status):
+    o = _order()
+    mine = _product(7)
+    service = Service(status="PENDING")
+    assert rules.update(o, status, None, products=[mine], service=service, now=NOW) == [
+        ("ORDER", f"Order 7 status changed from NEW to {status}")]
+    assert (o.status, o.completion_date, mine.status, service.status) == (
+        status, None, "PENDING", "PENDING")
+    assert rules.history_note("NEW", o, None) == f"Status changed from NEW to {status}"
+    assert rules.history_note("NEW", o, "on hold") == "on hold"
+    rules.update(o, "CANCELED", None, products=[], service=None, now=NOW)
+    assert o.status == "CANCELED"
+    assert not rules.activation_done([_order(status=status)])
+
+
+def test_rule_change_product():
+    p = CustomerProduct(id=5, status="PENDING", rate=Decimal("29.95"), quantity=1,
+                        description="Voice", activated_date=None)
+    ch = rules.ProductChange("X", 5, Decimal("19.95"), 2, None, "ACTIVE")
+    assert rules.change_product(p, ch, dt.date(2024, 6, 1)) == [
+        ("ORDER", "Customer product 5 changed: rate 19.95, quantity 2, status PENDING to "
+                  "ACTIVE")]
+    assert (p.rate, p.quantity, p.description, p.status, p.activated_date) == (
+        Decimal("19.95"), 2, "Voice", "ACTIVE", dt.date(2024, 6, 1))
+    assert rules.change_product(p, ch, dt.date(2024, 7, 1)) == []
+    assert p.activated_date == dt.date(2024, 6, 1)
 
 
 @pytest.mark.parametrize("statuses, done", [

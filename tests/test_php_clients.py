@@ -236,8 +236,7 @@ def test_soap11_client_shows_the_message_of_other_failures(run_php, live_url):
 # ------------------------------------------------------------------------------ integration 1
 
 
-@pytest.fixture
-def parent_account(client) -> int:
+def new_parent_account(client) -> int:
     addr = {"FirstName": "Pat", "LastName": "Parent", "Address1": "1 Main St",
             "City": "Pensacola", "State": "FL", "Zip": "32502"}
     out = jcall(client, "NewCustomers_Create", {"Credentials": DEMO, "Customer": {
@@ -245,13 +244,17 @@ def parent_account(client) -> int:
     return out["Customer_ID"]
 
 
-@pytest.mark.parametrize("wsdl", ["saved", "served"])
+# The public client always sends ParentCustomerID: 0 when the sign-up has no parent.
+@pytest.mark.parametrize("wsdl, with_parent", [
+    ("saved", False), ("saved", True), ("served", False),
+])
 def test_soap12_signup_client_from_a_saved_wsdl_then_manual_provisioning(
-        run_php, live_url, client, app, parent_account, wsdl):
+        run_php, live_url, client, app, wsdl, with_parent):
     source = str(SAVED_WSDL) if wsdl == "saved" else f"{live_url}/v20/default.asmx?WSDL"
+    parent = new_parent_account(client) if with_parent else 0
     tn = unique_tn()
     out = run_php("signup_soap12.php", source, live_url, DEMO["Username"], DEMO["Password"],
-                  DEMO["Client"], tn, str(parent_account))
+                  DEMO["Client"], tn, str(parent))
     assert out.get("done") is True, json.dumps({k: v for k, v in out.items() if k != "sent"},
                                                indent=1)
     steps, sent = out["steps"], out["sent"]
@@ -297,7 +300,7 @@ def test_soap12_signup_client_from_a_saved_wsdl_then_manual_provisioning(
         "Request/Order/AdditionalProducts/Product/Quantity",
     } <= signup, sorted(signup)
     assert sent_text(sent["NewCustomers_Create"], "Request/Customer/ParentCustomerID") == str(
-        parent_account)
+        parent)
     assert sent_paths(sent["Lines_Update"]) >= {
         "Request/Session/SessionKey", "Request/Line_ID", "Request/Number/Updated",
         "Request/Number/Value"}
@@ -309,7 +312,7 @@ def test_soap12_signup_client_from_a_saved_wsdl_then_manual_provisioning(
     # after Lines_Update and Orders_Update: the customer is OPEN on the TN the client set
     queried = steps["Customers_Query"]
     assert (queried["ID"], queried["Status"], queried["TN"], queried["ParentAccountID"]) == (
-        customer_id, "OPEN", [tn], parent_account)
+        customer_id, "OPEN", [tn], parent or None)
     o = jcall(client, "Orders_Query", {"Credentials": DEMO, "OrderID": order})["Order"]
     assert (o["Status"], o["CompletionDate"], o["TN"]) == ("COMPLETE", "2026-11-23", tn)
     with Session(app.state.engine) as db:

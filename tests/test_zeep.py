@@ -19,7 +19,7 @@ def test_wsdl_has_every_operation_on_both_bindings(live_url):
     assert set(ports) == {"RevAPISoap", "RevAPISoap12"}
     expected = {"Sessions_Create", "Customers_Query", "Customers_Update", "Duplicate_Query",
                 "NewCustomers_Create", "NewCustomers_Quote", "Orders_Query", "Orders_Search",
-                "Orders_Update", "LifelineTypes_Query"}
+                "Orders_Update", "Lines_Update", "LifelineTypes_Query"}
     for port in ports.values():
         assert set(port.binding._operations) == expected
     assert type(ports["RevAPISoap12"].binding).__name__ == "Soap12Binding"

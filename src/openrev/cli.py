@@ -13,12 +13,16 @@
     openrev user passwd CLIENT USERNAME   new password (stdin or asked); ends the user's sessions
     openrev user unlock CLIENT USERNAME   forget the user's failed logins (lifts the throttle)
     openrev session revoke CLIENT (USERNAME | --all)   end a user's / every session of a client
+    openrev secrets rotate [--database URL] [--drop-old]   new key; re-encrypt personal data
+    openrev secrets new-key               print a new random key (for OPENREV_SECRET_KEY)
 
 Configuration comes from the environment (``OPENREV_DATABASE_URL``, ``OPENREV_HOST``,
 ``OPENREV_PORT``, ``OPENREV_LOG_LEVEL``, ``OPENREV_LOG_FORMAT``, see openrev.settings); flags
-override it. ``serve`` refuses to start on a database whose schema is not at the newest
-revision (run ``openrev init``) or on a port already in use. Secrets (passwords, ImpersonationKeys) are read from
-standard input when it is not a terminal (one per line: the password first, then the key),
+override it. The key of personal data at rest is ``OPENREV_SECRET_KEY`` or, for a SQLite
+database, the key file beside it that ``init``/``demo`` create (openrev.store.crypto).
+``serve`` refuses to start on a database whose schema is not at the newest revision (run
+``openrev init``) or on a port already in use. Secrets (passwords, ImpersonationKeys) are
+read from standard input when it is not a terminal (one per line: the password first, then the key),
 otherwise asked for without echo. Errors are one line on stderr and a non-zero exit status:
 1 for a failure, 2 for a usage error such as an unknown permission.
 """
@@ -143,10 +147,23 @@ def _grant(user: User, permissions: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- commands
 
 
+def _keyring(url: str, *, create: bool = False) -> None:
+    """Load the secret key of ``url`` (``OPENREV_SECRET_KEY`` or the key file) for this
+    process; ``create``: create a SQLite database's key file when missing (and say so)."""
+    from openrev.store.crypto import ensure_key_file, use_keyring
+
+    created = ensure_key_file(url) if create else None
+    if created is not None:
+        print(f"created the key file {created} (mode 0600): it encrypts the personal data; "
+              "back it up with the database")
+    use_keyring(url)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from openrev.store.migrate import current_revision, upgrade
 
     url = _database_url(args)
+    _keyring(url, create=True)
     upgrade(url)
     print(f"database {display_url(url)} is at revision {current_revision(url)}")
     return 0
@@ -157,6 +174,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from openrev.store.migrate import upgrade
 
     url = _database_url(args)
+    _keyring(url, create=True)
     upgrade(url)
     with _session(url) as session:
         if args.reset:
@@ -231,6 +249,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(database_url=url, host=args.host, port=port,
                                  log_level=args.log_level)
     workers = args.workers or 1
+    _keyring(url)  # refuse here, in one line, rather than in every worker
     _check_schema(url)
     _check_port_free(settings.host, settings.port)
     os.environ["OPENREV_DATABASE_URL"] = url
@@ -276,6 +295,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     reader = _SecretReader(sys.stdin)
     password = reader.read("Password", confirm=True)
     key = reader.read("Impersonation key") if args.impersonation_key_stdin else None
+    if key:
+        _keyring(url)
     with _session(url) as session:
         client = check_new(session)
         user = User(client_id=client.id, username=args.username,
@@ -307,6 +328,7 @@ def cmd_user_set_impersonation_key(args: argparse.Namespace) -> int:
     with _session(url) as session:
         _user(session, args.client, args.username)
     key = _SecretReader(sys.stdin).read("Impersonation key", confirm=True)
+    _keyring(url)
     with _session(url) as session:
         _user(session, args.client, args.username).impersonation_key_hash = \
             hash_impersonation_key(key)
@@ -357,6 +379,38 @@ def cmd_session_revoke(args: argparse.Namespace) -> int:
                 session, _user(session, args.client, args.username).id)
             whose = f"{args.username} in client {args.client}"
     print(f"{ended} session(s) of {whose} ended")
+    return 0
+
+
+def cmd_secrets_rotate(args: argparse.Namespace) -> int:
+    from openrev.keyring import ENV_KEY, ENV_OLD_KEYS
+    from openrev.store.crypto import rotate
+
+    url = _database_url(args)
+    _keyring(url)
+    _check_schema(url)
+    done = rotate(url, drop_old=args.drop_old)
+    print(f"new key {done.new_key_id}: {done.rows} row(s) re-encrypted and their keyed hashes "
+          f"recomputed in {display_url(url)}")
+    if done.key_file is not None:
+        kept = (f"{len(done.old_keys)} older key(s) kept for decryption" if done.old_keys
+                else "older keys dropped")
+        print(f"key file {done.key_file} rewritten (new key first, {kept}); restart the "
+              "server to use it")
+        return 0
+    print(f"the key comes from {ENV_KEY}: set these, then restart the server")
+    print(f"{ENV_KEY}={done.new_key}")
+    if done.old_keys:
+        print(f"{ENV_OLD_KEYS}={','.join(done.old_keys)}")
+    else:
+        print(f"(unset {ENV_OLD_KEYS})")
+    return 0
+
+
+def cmd_secrets_new_key(args: argparse.Namespace) -> int:
+    from openrev.keyring import new_key
+
+    print(new_key())
     return 0
 
 
@@ -463,6 +517,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every session of the client")
     p.set_defaults(func=cmd_session_revoke)
     sessions.set_defaults(func=None, subparser=sessions)
+
+    secrets_parser = commands.add_parser(
+        "secrets", help="the secret key of personal data at rest (OPENREV_SECRET_KEY or the "
+                        "key file beside a SQLite database)")
+    secrets_commands = secrets_parser.add_subparsers(dest="secrets_command", metavar="COMMAND")
+    p = secrets_commands.add_parser(
+        "rotate", parents=[database],
+        help="make a new key current and re-encrypt every personal value with it (one "
+             "transaction); stop the server first, restart it after")
+    p.add_argument("--drop-old", action="store_true",
+                   help="keep only the new key (ImpersonationKeys hashed under an older key "
+                        "must then be set again)")
+    p.set_defaults(func=cmd_secrets_rotate)
+    p = secrets_commands.add_parser(
+        "new-key", help="print a new random key (a value for OPENREV_SECRET_KEY)")
+    p.set_defaults(func=cmd_secrets_new_key)
+    secrets_parser.set_defaults(func=None, subparser=secrets_parser)
 
     parser.set_defaults(func=None, subparser=parser)
     return parser

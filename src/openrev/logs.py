@@ -34,7 +34,9 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(  # noqa: N802 - the stdlib's name
+        self, record: logging.LogRecord, datefmt: str | None = None
+    ) -> str:
         return _iso_time(record)
 
 

@@ -6,16 +6,16 @@
 // then completes the manually provisioned order the way integrators do: Lines_Update sets
 // the line's number, Orders_Update completes the order, Customers_Query by TN checks it.
 //
-// usage: php signup_soap12.php WSDL SERVER_URL USERNAME PASSWORD CLIENT TN [PARENT_CUSTOMER_ID]
+// usage: php signup_soap12.php WSDL SERVER_URL USERNAME PASSWORD CLIENT TN PARENT_CUSTOMER_ID
+// (PARENT_CUSTOMER_ID 0 for none: like the public client, it always sends the field.)
 // Prints a JSON summary of what it read on stdout, plus each request as sent
 // (__getLastRequest), so that the caller can check which elements PHP put on the wire.
 
-if ($argc != 7 && $argc != 8) {
-    fwrite(STDERR, "usage: php signup_soap12.php WSDL SERVER_URL USERNAME PASSWORD CLIENT TN [PARENT_CUSTOMER_ID]\n");
+if ($argc != 8) {
+    fwrite(STDERR, "usage: php signup_soap12.php WSDL SERVER_URL USERNAME PASSWORD CLIENT TN PARENT_CUSTOMER_ID\n");
     exit(2);
 }
-list(, $wsdl, $serverUrl, $username, $password, $clientCode, $tn) = $argv;
-$parentId = $argc == 8 ? (int)$argv[7] : 0;
+list(, $wsdl, $serverUrl, $username, $password, $clientCode, $tn, $parentId) = $argv;
 
 $out = ['steps' => [], 'sent' => []];
 
@@ -61,6 +61,7 @@ try {
     ];
     $customer = [
         'CustomerClass' => 'Residential',
+        'ParentCustomerID' => (int)$parentId,
         'PhysicalAddress' => $address,
         'MailingAddress' => $address,
         'Billing' => [
@@ -69,9 +70,6 @@ try {
             'PaymentTermsOverride' => false, 'PaymentTerms' => 30,
         ],
     ];
-    if ($parentId) {
-        $customer['ParentCustomerID'] = $parentId;
-    }
 
     $step = 'NewCustomers_Create';
     $r = $client->NewCustomers_Create(['Request' => [

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from openrev.cli import main
 from openrev.domain.passwords import hash_impersonation_key, hash_key, verify_password
+from openrev.logs import log_config
 from openrev.store.db import make_engine, make_sessionmaker
 from openrev.store.migrate import current_revision, head_revision
 from openrev.store.tables import Client, Customer, User
@@ -274,9 +275,16 @@ class _FakeUvicorn:
 def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> _FakeUvicorn:
     import uvicorn
 
+    from openrev import cli
+
     fake = _FakeUvicorn()
     monkeypatch.setattr(uvicorn, "run", fake.run)
-    for name in ("OPENREV_DATABASE_URL", "OPENREV_HOST", "OPENREV_PORT"):
+    # these tests are about flags and variables; the schema and port checks have their own
+    # tests (tests/test_first_hour.py)
+    monkeypatch.setattr(cli, "_check_schema", lambda url: None)
+    monkeypatch.setattr(cli, "_check_port_free", lambda host, port: None)
+    for name in ("OPENREV_DATABASE_URL", "OPENREV_HOST", "OPENREV_PORT", "OPENREV_LOG_LEVEL",
+                 "OPENREV_LOG_FORMAT"):
         monkeypatch.delenv(name, raising=False)  # restored after the test
     return fake
 
@@ -285,7 +293,8 @@ def test_serve_defaults(fake_uvicorn: _FakeUvicorn, capsys: pytest.CaptureFixtur
     assert main(["serve"]) == 0
     (args, kwargs), = fake_uvicorn.calls
     assert args == ("openrev.wire.app:app_from_env",)
-    assert kwargs == {"factory": True, "host": "127.0.0.1", "port": 8020, "workers": 1}
+    assert kwargs == {"factory": True, "host": "127.0.0.1", "port": 8020, "workers": 1,
+                      "log_config": log_config("INFO", "text"), "log_level": "info"}
     assert fake_uvicorn.env_url == "sqlite:///openrev.db"
     assert "http://127.0.0.1:8020/" in capsys.readouterr().out
 
@@ -301,10 +310,15 @@ def test_serve_environment_then_flags(
     assert fake_uvicorn.calls[-1][1]["port"] == 9000
     assert fake_uvicorn.env_url == "sqlite:////tmp/env.db"
 
+    monkeypatch.setenv("OPENREV_LOG_LEVEL", "warning")
+    assert main(["serve"]) == 0
+    assert fake_uvicorn.calls[-1][1]["log_level"] == "warning"
+
     assert main(["serve", "--host", "127.0.0.2", "--port", "9100", "--workers", "3",
-                 "--database", "sqlite:////tmp/flag.db"]) == 0
+                 "--database", "sqlite:////tmp/flag.db", "--log-level", "error"]) == 0
     kwargs = fake_uvicorn.calls[-1][1]
     assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("127.0.0.2", 9100, 3)
+    assert kwargs["log_level"] == "error" and kwargs["log_config"] == log_config("ERROR")
     assert fake_uvicorn.env_url == "sqlite:////tmp/flag.db"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..wire.limits import MAX_PROBLEM_CHARS, MAX_PROBLEMS_LISTED
+from .limits import MAX_PROBLEM_CHARS, MAX_PROBLEMS_LISTED
 
 # Code -> documented description, in the order of the Standards' table. The table lists
 # S2010 twice ("Invalid input received." and "Invalid_Input"); the first is used.

@@ -33,11 +33,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "Customer": {"CustomerClass": "Residential", "Email": "ann.lee@example.com",
                      "PhysicalAddress": dict(_NEW), "MailingAddress": dict(_NEW)},
         "Order": {"PackageID": 1001, "WirelessESN": "356938035643801"},
-        "SendOrders": True}),
+        "SendOrders": False}),
     "NewCustomers_Quote": _with_credentials({"ZIP": "32502", "PackageID": 1001}),
     "Orders_Query": _with_credentials({"OrderID": 1}),
     "Orders_Search": _with_credentials({"CustomerID": 1, "PageNumber": 1, "PageSize": 50}),
-    "Orders_Update": _with_credentials({"OrderID": 3, "Status": "COMPLETE"}),
+    "Orders_Update": _with_credentials({
+        "OrderID": 3, "Status": "COMPLETE", "StatusNote": "Activated by hand",
+        "CompletionDate": "2024-01-03T12:00:00Z"}),
     "LifelineTypes_Query": _with_credentials({}),
     "Lines_Update": _with_credentials({
         "Line_ID": 1, "Number": {"Updated": True, "Value": "8505550199"}}),
@@ -46,11 +48,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 
 NOTES: dict[str, str] = {
     "NewCustomers_Create": (
-        "Signs up a customer on package 1001 with the demo device 356938035643801; run "
-        "`openrev demo --reset` to make the device AVAILABLE again."),
+        "Signs up a customer on package 1001 with the demo device 356938035643801; its order "
+        "waits (SendOrders true would send it to provider 10, which completes it on its own "
+        "a few seconds later). `openrev demo --reset` makes the device AVAILABLE again."),
     "Orders_Update": (
         "Order 3 is the order of the first sign-up on a fresh demo database (orders 1 and 2 "
-        "are the demo customers' completed orders)."),
+        "are the demo customers' completed orders); completing it opens the customer."),
     "Lines_Update": "Line 1 is the demo customer's service on TN 8505550100.",
 }
 """Operation name -> what the example relies on, where that is not obvious."""

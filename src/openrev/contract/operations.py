@@ -399,8 +399,8 @@ class OrderLineUpdateItem(Struct):
 
 
 class Orders_UpdateRequest(RequestBase):
-    """The original's request (ORIGINAL-WIRE.md), in its order; ``CustomerID`` (openrev's
-    earlier shape) is still understood, declared last."""
+    """The original service's request, in its order; CustomerID (openrev's earlier shape) is
+    still understood, declared last."""
 
     OrderID = F(Int, "The order to update.")
     Status = F(E.OrderUpdateStatus, "New status; NOT_SPECIFIED or absent: no change.")
@@ -464,7 +464,8 @@ class LineInfo(Struct):
 
 
 class Lines_UpdateRequest(RequestBase):
-    """The original's request (ORIGINAL-WIRE.md): ``Line_ID``, then {Updated, Value} pairs."""
+    """The original service's request: Line_ID, then {Updated, Value} pairs; a pair whose
+    Updated is not true is left as it is."""
 
     Line_ID = F(Int, "Required - the line (service) to update.")
     Number = F(UpdatableString, "The line's number (TN): 10 digits, not live on another line.")

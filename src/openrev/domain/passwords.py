@@ -6,18 +6,24 @@
 * An ImpersonationKey is chosen by an administrator and may be guessable: it is kept as a
   keyed hash, HMAC-SHA256 under a key derived from :func:`server_secret`
   (:func:`hash_impersonation_key`), so that a copy of the database alone does not allow
-  testing guesses. Values stored before that (plain SHA-256 hex) are still accepted
+  testing guesses. Values hashed under an older key of the keyring (before a key rotation)
+  and values stored before keyed hashing (plain SHA-256 hex) are still accepted
   (:func:`impersonation_key_hashes`) and replaced on first use.
+
+The server secret is a subkey of the current key of the process's keyring
+(:mod:`openrev.keyring`: ``OPENREV_SECRET_KEY`` or the key file), the same secret that
+encrypts personal data at rest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from openrev import keyring
 
 _hasher = PasswordHasher()
 
@@ -60,32 +66,41 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-DEVELOPMENT_SECRET = b"openrev-development-secret-not-for-production"
-"""The server secret used when ``OPENREV_SECRET_KEY`` is not set."""
+_SERVER_SECRET = b"passwords/server-secret"
 
 
 def server_secret() -> bytes:
-    """The server's secret key: ``OPENREV_SECRET_KEY`` (UTF-8), or a fixed development value.
+    """The server's secret for keyed hashes: a subkey (HKDF) of the current key of the
+    keyring (:func:`openrev.keyring.current`), independent of the encryption key.
 
-    TODO(key file): ``openrev init`` will create a key file with owner-only permissions and
-    this will read it when the variable is unset; the fixed fallback then goes away. Changing
-    the secret invalidates every stored ImpersonationKey (set them again).
+    A key rotation makes a new one; the previous keys stay in the keyring, so that values
+    hashed under them are still recognised (:func:`server_secrets`).
     """
-    value = os.environ.get("OPENREV_SECRET_KEY")
-    return value.encode("utf-8") if value else DEVELOPMENT_SECRET
+    return keyring.current().derive(_SERVER_SECRET)
 
 
-def _subkey(purpose: bytes) -> bytes:
+def server_secrets() -> list[bytes]:
+    """The server secret of every key of the keyring, current first."""
+    return keyring.current().derive_all(_SERVER_SECRET)
+
+
+def _subkey(purpose: bytes, secret: bytes | None = None) -> bytes:
     """A key for one purpose, derived from the server secret (one secret, many uses)."""
-    return hmac.new(server_secret(), b"openrev/" + purpose, hashlib.sha256).digest()
+    return hmac.new(secret or server_secret(), b"openrev/" + purpose, hashlib.sha256).digest()
+
+
+def _impersonation_hash(key: str, secret: bytes | None = None) -> str:
+    return hmac.new(_subkey(b"impersonation-key/v1", secret), key.encode("utf-8"),
+                    hashlib.sha256).hexdigest()
 
 
 def hash_impersonation_key(key: str) -> str:
     """The keyed hash (HMAC-SHA256 hex, 64 characters) an ImpersonationKey is stored as."""
-    return hmac.new(_subkey(b"impersonation-key/v1"), key.encode("utf-8"),
-                    hashlib.sha256).hexdigest()
+    return _impersonation_hash(key)
 
 
-def impersonation_key_hashes(key: str) -> tuple[str, str]:
-    """The stored forms that match ``key``: (keyed hash, legacy plain SHA-256 hex)."""
-    return hash_impersonation_key(key), hash_key(key)
+def impersonation_key_hashes(key: str) -> tuple[str, ...]:
+    """The stored forms that match ``key``: its keyed hash under the current key first, then
+    under each older key of the keyring, then the legacy plain SHA-256 hex."""
+    keyed = [_impersonation_hash(key, secret) for secret in server_secrets()]
+    return (*dict.fromkeys(keyed), hash_key(key))

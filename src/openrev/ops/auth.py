@@ -20,22 +20,35 @@ cost of argon2), until the oldest of those failures leaves the window. A success
 forgets the user's failures; so does ``openrev user unlock``. At most ``login_concurrency``
 password checks (argon2 takes 64 MiB each) run at once per process.
 
+Credentials on every call (as simple integrations send them) would cost an argon2 check per
+request; a password that was verified recently is remembered instead (:class:`VerifiedCache`:
+in memory only, as an HMAC under a random per-process key, for :data:`VERIFIED_TTL_SECONDS`,
+and only while the user's stored hash is the one it was verified against). A wrong password
+is always checked with argon2. Logins of one Client+Username are checked one at a time (a
+striped lock), so that many clients sending the same Credentials at once cost one argon2
+check, not one each.
+
 Sessions stay bounded: each login deletes every expired session and keeps at most
-``sessions_per_user`` sessions of the user who logged in (the least recently used go).
+``sessions_per_user`` sessions of the user who logged in: sessions never used since the
+Credentials call that made them go first (oldest first), then the least recently used.
 
 Transactions (:mod:`openrev.store.uow`): the password is checked with no transaction open;
 reading a session is a read-only transaction; the writes (a new session, a failure, a
-session's last-use time, at most every :data:`TOUCH_EVERY`) are short transactions of their
-own.
+session's first use, then its last-use time at most every :data:`TOUCH_EVERY`) are short
+transactions of their own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import math
 import secrets
 import threading
+import time
+from collections import OrderedDict
 from typing import Callable
 
 from sqlalchemy.orm import Session as DbSession
@@ -63,9 +76,14 @@ TOUCH_EVERY = dt.timedelta(seconds=30)
 CHECK_WAIT_SECONDS = 10.0
 """How long a login waits for one of the ``login_concurrency`` password-check slots."""
 
-BEST_EFFORT_WAIT_SECONDS = 0.5
-"""How long bookkeeping writes (touching or deleting a session) wait for the write lock
-before they are skipped (the next request does them)."""
+VERIFIED_TTL_SECONDS = 300.0
+"""How long a verified password is remembered (see :class:`VerifiedCache`)."""
+
+VERIFIED_ENTRIES = 4096
+"""How many verified logins are remembered at most (the least recently used are dropped)."""
+
+USER_LOCK_STRIPES = 64
+"""Locks that serialize the password checks of one Client+Username (shared by hash)."""
 
 BAD_CREDENTIALS = "Credentials: unknown Username, Password or Client"
 
@@ -91,6 +109,43 @@ def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class VerifiedCache:
+    """Logins whose password argon2 accepted recently: (Client code, Username) -> an HMAC of
+    the password under a random key of this process, the stored hash it matched, and when it
+    expires. A hit needs the same password, the same stored hash (a password change misses at
+    once) and an unexpired entry."""
+
+    def __init__(self, ttl: float = VERIFIED_TTL_SECONDS, size: int = VERIFIED_ENTRIES) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._key = secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str], tuple[bytes, str, float]] = OrderedDict()
+
+    def _digest(self, password: str) -> bytes:
+        return hmac.new(self._key, password.encode("utf-8"), hashlib.sha256).digest()
+
+    def hit(self, code: str, username: str, password: str, password_hash: str) -> bool:
+        digest = self._digest(password)
+        with self._lock:
+            entry = self._entries.get((code, username))
+            if entry is None:
+                return False
+            if entry[2] < time.monotonic() or entry[1] != password_hash:
+                del self._entries[(code, username)]
+                return False
+            self._entries.move_to_end((code, username))
+        return hmac.compare_digest(entry[0], digest)
+
+    def remember(self, code: str, username: str, password: str, password_hash: str) -> None:
+        entry = (self._digest(password), password_hash, time.monotonic() + self.ttl)
+        with self._lock:
+            self._entries[(code, username)] = entry
+            self._entries.move_to_end((code, username))
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
 class Authenticator:
     """Authenticates requests against one database (see the module documentation)."""
 
@@ -104,6 +159,8 @@ class Authenticator:
         self.max_failures_per_address = settings.login_max_failures_per_address
         self.window = dt.timedelta(seconds=settings.login_window_seconds)
         self.password_checks = threading.BoundedSemaphore(settings.login_concurrency)
+        self.verified = VerifiedCache()
+        self._user_locks = [threading.Lock() for _ in range(USER_LOCK_STRIPES)]
 
     def authenticate(self, request: Struct, now: dt.datetime, peer: str | None = None
                      ) -> Caller:
@@ -118,24 +175,25 @@ class Authenticator:
     # ------------------------------------------------------------------ sessions
 
     def _by_session(self, key: str, now: dt.datetime) -> Caller:
-        def read(db: DbSession) -> tuple[int | None, str | None, Caller | None, dt.datetime]:
+        def read(db: DbSession
+                 ) -> tuple[int | None, str | None, Caller | None, dt.datetime, bool]:
             row = authrepo.find_session(db, hash_key(key))
             if row is None:
-                return None, "unknown session key", None, now
+                return None, "unknown session key", None, now, True
             problem = self._session_problem(row, now)
             if problem is not None:
-                return row.id, problem, None, now
+                return row.id, problem, None, now, True
             user = authrepo.user_by_id(db, row.user_id)
             assert user is not None  # checked by _session_problem
-            return row.id, None, _caller(db, user, key, bool(row.impersonated)), \
-                as_utc(row.last_used_at)
+            return (row.id, None, _caller(db, user, key, bool(row.impersonated)),
+                    as_utc(row.last_used_at), bool(row.used))
 
-        session_id, problem, caller, last_used = self.runner.run(False, read)
+        session_id, problem, caller, last_used, used = self.runner.run(False, read)
         if problem is not None or caller is None:
             if session_id is not None:  # an ended session is gone for good
                 self._best_effort(lambda db: authrepo.delete_session(db, session_id))
             raise ApiError("S2004", f"Session/SessionKey: {problem}")
-        if now - last_used > TOUCH_EVERY:
+        if not used or now - last_used > TOUCH_EVERY:
             self._best_effort(lambda db: authrepo.touch_session(db, session_id, now,
                                                                 now - TOUCH_EVERY))
         return caller
@@ -155,10 +213,9 @@ class Authenticator:
         return None
 
     def _best_effort(self, fn: Callable[[DbSession], object]) -> None:
-        """Session bookkeeping that may be skipped when the database is busy."""
-        try:
-            self.runner.run(True, fn, attempts=1, lock_wait=BEST_EFFORT_WAIT_SECONDS)
-        except DatabaseBusy:
+        """Session bookkeeping that is skipped when the database is busy (the next request
+        does it): it never makes a reader wait for a writer."""
+        if not self.runner.try_write(fn):
             log.debug("session bookkeeping skipped: the database is busy")
 
     # ------------------------------------------------------------------ credentials
@@ -172,22 +229,11 @@ class Authenticator:
         peer = peer[:_PEER_LEN] if peer else None
 
         # Cheap refusal first: a throttled login never reaches argon2.
-        self._refuse_if_throttled(self.runner.run(
-            False, lambda db: self._throttled(db, code, username, peer, now)))
-        if not self.password_checks.acquire(timeout=CHECK_WAIT_SECONDS):
-            raise ApiError("S2005", "Credentials: too many logins are being checked at once; "
-                                    "try again in a few seconds")
-        try:
-            # Again, now that this login has a slot: failures recorded by the logins that
-            # held the slots meanwhile count.
-            throttled, user = self.runner.run(False, lambda db: (
-                self._throttled(db, code, username, peer, now),
-                authrepo.find_user(db, code, username)))
-            self._refuse_if_throttled(throttled)
-            # No transaction is open while argon2 runs.
-            ok = verify_password(user.password_hash if user else _dummy_hash(), creds.Password)
-        finally:
-            self.password_checks.release()
+        throttled, user = self.runner.run(False, lambda db: (
+            self._throttled(db, code, username, peer, now),
+            authrepo.find_user(db, code, username)))
+        self._refuse_if_throttled(throttled)
+        ok = self._verify(user, creds.Password, code, username, peer, now)
         if user is None or not ok:
             self._failed(code, username, peer, now)
             raise ApiError("S2005", BAD_CREDENTIALS)
@@ -236,6 +282,45 @@ class Authenticator:
         if caller is None:
             raise ApiError("S2005", BAD_CREDENTIALS)
         return caller
+
+    def _verify(self, user: authrepo.UserRow | None, password: str, code: str, username: str,
+                peer: str | None, now: dt.datetime) -> bool:
+        """True when ``password`` is ``user``'s: remembered, or checked with argon2."""
+        def remembered() -> bool:
+            return user is not None and self.verified.hit(code, username, password,
+                                                          user.password_hash)
+
+        if remembered():
+            return True
+        lock = self._user_locks[hash((code, username)) % USER_LOCK_STRIPES]
+        if not lock.acquire(timeout=CHECK_WAIT_SECONDS):
+            raise ApiError("S2005", "Credentials: too many logins are being checked at once; "
+                                    "try again in a few seconds")
+        try:
+            if remembered():  # checked by a login that held the lock meanwhile
+                return True
+            ok = self._check_password(user, password, code, username, peer, now)
+            if ok and user is not None:
+                self.verified.remember(code, username, password, user.password_hash)
+            return ok
+        finally:
+            lock.release()
+
+    def _check_password(self, user: authrepo.UserRow | None, password: str, code: str,
+                        username: str, peer: str | None, now: dt.datetime) -> bool:
+        """argon2, in one of the ``login_concurrency`` slots, with no transaction open."""
+        if not self.password_checks.acquire(timeout=CHECK_WAIT_SECONDS):
+            raise ApiError("S2005", "Credentials: too many logins are being checked at once; "
+                                    "try again in a few seconds")
+        try:
+            # Again, now that this login has a slot: failures recorded by the logins that
+            # held the slots meanwhile count.
+            self._refuse_if_throttled(self.runner.run(
+                False, lambda db: self._throttled(db, code, username, peer, now)))
+            ok = verify_password(user.password_hash if user else _dummy_hash(), password)
+        finally:
+            self.password_checks.release()
+        return ok and user is not None
 
     def _throttled(self, db: DbSession, code: str, username: str, peer: str | None,
                    now: dt.datetime) -> str | None:

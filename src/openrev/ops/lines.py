@@ -32,6 +32,7 @@ def lines_update(ctx: Context, req: Lines_UpdateRequest) -> Lines_UpdateResult:
             raise ApiError("LT2001", f"Line_Type_Id/Value: {type_id} does not exist")
     if "Number" in changes.values:
         tn = changes.values["Number"]
+        repo.lock_number(ctx.db, ctx.client_id, tn)
         rules.check_number_free("Number/Value", tn, service.id,
                                 catalog.services_with_tn(ctx.db, ctx.client_id, tn))
     notes = rules.apply(service, changes, service_type)

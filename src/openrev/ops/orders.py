@@ -22,7 +22,7 @@ from ..contract.operations import (
     Orders_SearchResult, Orders_UpdateRequest, Orders_UpdateResult,
 )
 from ..domain import lines as line_rules, orders as rules
-from ..store import catalog, orders as repo
+from ..store import catalog, lines as lines_repo, orders as repo
 from ..store.tables import CustomerProduct, OrderHistory, Process, Product, Service
 from ..wire.values import money
 from .base import Context, handler
@@ -82,6 +82,7 @@ def orders_update(ctx: Context, req: Orders_UpdateRequest) -> Orders_UpdateResul
     for line, service, added, changed in lines:
         rules.check_products_state(order, line, changed)
         if line.tn is not None:
+            lines_repo.lock_number(ctx.db, ctx.client_id, line.tn)
             line_rules.check_number_free(f"{line.path}/TN", line.tn, service.id,
                                          catalog.services_with_tn(ctx.db, ctx.client_id,
                                                                   line.tn))
@@ -134,6 +135,8 @@ def _resolve_line(ctx: Context, row: repo.OrderRow, line: rules.LineChange
     if service is None or line.line_id != service.id:
         raise ApiError("L2024", f"{line.path}/LineID: {line.line_id} is not a line of order "
                                 f"{row.order.id}")
+    # locked like Lines_Update locks it (the line, then its number): no deadlock between them
+    lines_repo.line(ctx.db, ctx.client_id, service.id, for_update=True)
     added: list[Product] = []
     for add in line.adds:
         product = catalog.get(ctx.db, Product, ctx.client_id, add.product_id)

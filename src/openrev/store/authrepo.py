@@ -93,11 +93,12 @@ def find_session(db: DbSession, key_hash: str) -> ApiSession | None:
 
 
 def touch_session(db: DbSession, session_id: int, now: dt.datetime, before: dt.datetime) -> None:
-    """Set the session's last use to ``now`` unless it was already set at ``before`` or later
-    (another request touched it meanwhile)."""
+    """Mark the session used, last at ``now``, unless it is marked used already at ``before``
+    or later (another request touched it meanwhile)."""
     db.execute(update(ApiSession)
-               .where(ApiSession.id == session_id, ApiSession.last_used_at < before)
-               .values(last_used_at=now))
+               .where(ApiSession.id == session_id,
+                      or_(ApiSession.used.is_(False), ApiSession.last_used_at < before))
+               .values(last_used_at=now, used=True))
 
 
 def delete_session(db: DbSession, session_id: int) -> None:
@@ -118,10 +119,12 @@ def sweep_sessions(db: DbSession, idle_before: dt.datetime, created_before: dt.d
 
 
 def cap_sessions(db: DbSession, real_user_id: int, keep: int) -> int:
-    """Delete the sessions of ``real_user_id`` (the user who logged in) but the ``keep`` most
-    recently used. Returns how many were deleted."""
+    """Delete the sessions of ``real_user_id`` (the user who logged in) but ``keep``: those
+    used most recently, and among the never used (made by Credentials on a call and not used
+    since), the newest. Returns how many were deleted."""
     newest = (select(ApiSession.id).where(ApiSession.real_user_id == real_user_id)
-              .order_by(ApiSession.last_used_at.desc(), ApiSession.id.desc()).limit(keep))
+              .order_by(ApiSession.used.desc(), ApiSession.last_used_at.desc(),
+                        ApiSession.id.desc()).limit(keep))
     result = db.execute(delete(ApiSession).where(
         ApiSession.real_user_id == real_user_id,
         ApiSession.id.not_in(newest.scalar_subquery()) if keep > 0 else true(),
@@ -166,22 +169,22 @@ def sweep_login_failures(db: DbSession, before: dt.datetime) -> int:
 
 def recent_failures_of_user(db: DbSession, client_code: str, username: str,
                             since: dt.datetime, limit: int) -> list[dt.datetime]:
-    """When the last ``limit`` failures of Client+Username since ``since`` happened, newest
+    """When the last ``limit`` failures of Client+Username after ``since`` happened, newest
     first."""
     return list(db.scalars(
         select(LoginFailure.failed_at)
         .where(LoginFailure.client_code == client_code, LoginFailure.username == username,
-               LoginFailure.failed_at >= since)
+               LoginFailure.failed_at > since)
         .order_by(LoginFailure.failed_at.desc()).limit(limit)))
 
 
 def recent_failures_of_peer(db: DbSession, peer: str, since: dt.datetime, limit: int
                             ) -> list[dt.datetime]:
-    """When the last ``limit`` failures from address ``peer`` since ``since`` happened,
+    """When the last ``limit`` failures from address ``peer`` after ``since`` happened,
     newest first."""
     return list(db.scalars(
         select(LoginFailure.failed_at)
-        .where(LoginFailure.peer == peer, LoginFailure.failed_at >= since)
+        .where(LoginFailure.peer == peer, LoginFailure.failed_at > since)
         .order_by(LoginFailure.failed_at.desc()).limit(limit)))
 
 

@@ -69,7 +69,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={DEFAULT_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
 
@@ -77,6 +77,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 READ_ONLY = "openrev_read_only"
 """Execution option of an engine (see :func:`read_only_engine`) whose SQLite transactions
 only read: they begin DEFERRED and with ``PRAGMA query_only`` on."""
+
+
+BUSY_TIMEOUT_MS = "openrev_busy_timeout_ms"
+"""Execution option: the busy timeout (ms) of this engine's SQLite transactions, instead of
+:data:`DEFAULT_BUSY_TIMEOUT_MS` (for bookkeeping writes that had rather be skipped than wait)."""
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -88,7 +95,12 @@ def _sqlite_begin(conn: Any) -> None:
     query_only`` makes a write attempted by a reader fail instead of taking the lock.
     This is SQLAlchemy's recipe for pysqlite transactions, with the BEGIN chosen per engine.
     """
-    read_only = bool(conn.get_execution_options().get(READ_ONLY))
+    options = conn.get_execution_options()
+    busy = int(options.get(BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS))
+    if conn.info.get(BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS) != busy:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+        conn.info[BUSY_TIMEOUT_MS] = busy
+    read_only = bool(options.get(READ_ONLY))
     if bool(conn.info.get(READ_ONLY)) != read_only:
         conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
         conn.info[READ_ONLY] = read_only
@@ -138,6 +150,8 @@ def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> En
     Extra keyword arguments go to :func:`sqlalchemy.create_engine`.
     """
     sa_url = make_url(normalize_url(url))
+    # an error's text never carries the bound values (SSNs, names) into a log
+    kwargs.setdefault("hide_parameters", True)
     if sa_url.get_backend_name() == "sqlite":
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args.setdefault("check_same_thread", False)

@@ -146,9 +146,9 @@ _RESETTING = "openrev.demo.resetting"
 
 def _default(column: Column[Any]) -> tuple[bool, Any]:
     """(True, value) when ``column`` has a value to reset to: its scalar default, else NULL."""
-    default = column.default
+    default: Any = column.default
     if default is not None:
-        return (True, default.arg) if default.is_scalar else (False, None)  # type: ignore[attr-defined]
+        return (True, default.arg) if default.is_scalar else (False, None)
     return (True, None) if column.nullable else (False, None)
 
 

@@ -5,7 +5,9 @@ A line of another client is never found: to a caller it "does not exist".
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session as DbSession
 
 from .tables import Service, ServiceField
@@ -37,3 +39,14 @@ def write_field(db: DbSession, service: Service, label: str, value: str | None) 
                             value=value))
     else:
         found.value = value
+
+
+def lock_number(db: DbSession, client_id: int, tn: str) -> None:
+    """Hold the number ``tn`` of the client until the transaction ends, so that two requests
+    cannot both find it free and both put it on a line (PostgreSQL: a transaction advisory
+    lock; SQLite runs one writer at a time anyway)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"openrev-tn:{client_id}:{tn}".encode()).digest()
+    db.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+               {"key": int.from_bytes(digest[:8], "big", signed=True)})

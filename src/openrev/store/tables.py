@@ -66,6 +66,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     inspect,
 )
 from sqlalchemy.orm import (
@@ -75,7 +76,10 @@ from sqlalchemy.orm import (
     relationship,
     validates,
 )
+from sqlalchemy import event
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from .crypto import Encrypted, EncryptedDate, fill_customer_hmacs
 
 # --------------------------------------------------------------------------- conventions
 
@@ -289,7 +293,9 @@ class ApiSession(_Tenant, Base):
     Only the SHA-256 hex of the key is kept. ``user_id`` is the user the session acts as;
     ``real_user_id`` the user who authenticated (they differ when ``impersonated``). A session
     ends ``session_idle_minutes`` after ``last_used_at`` and ``session_max_hours`` after
-    ``created_at`` (Settings); expired rows are swept when sessions are created.
+    ``created_at`` (Settings); expired rows are swept when sessions are created. ``used``:
+    the key has been used in a Session (a session a client made by sending Credentials and
+    never used again is the first to go when a user has too many).
     """
 
     __tablename__ = "api_sessions"
@@ -300,6 +306,7 @@ class ApiSession(_Tenant, Base):
     impersonated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="selectin")
     real_user: Mapped[User] = relationship(foreign_keys=[real_user_id], lazy="selectin")
@@ -561,13 +568,19 @@ class Customer(_Tenant, Base):
     Name and address live in its two addresses (see the module docstring). ``status`` is
     Enum_Customer_Status; ``lifeline_program`` Enum_Lifeline_Program (``Lifeline/Program``).
     Billing fields are those of ``Customer/Billing``.
+
+    ``ssn``, ``dl``, ``dob`` and ``security_pin`` are encrypted at rest
+    (:mod:`openrev.store.crypto`): read and written as plain values, stored as ciphertext.
+    ``ssn_hmac``, ``ssn_last4_hmac``, ``dl_hmac`` and ``dob_hmac`` are their keyed hashes,
+    kept up to date whenever the customer is flushed; look customers up by those.
     """
 
     __tablename__ = "customers"
     __table_args__ = (
-        Index(None, "client_id", "ssn"),
-        Index(None, "client_id", "dl"),
-        Index(None, "client_id", "dob"),
+        Index(None, "client_id", "ssn_hmac"),
+        Index(None, "client_id", "ssn_last4_hmac"),
+        Index(None, "client_id", "dl_hmac"),
+        Index(None, "client_id", "dob_hmac"),
         Index(None, "client_id", "acct_num"),
         one_of("status", CUSTOMER_STATUSES),
         one_of("customer_class", CUSTOMER_CLASSES),
@@ -585,11 +598,11 @@ class Customer(_Tenant, Base):
     parent_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     contract_start: Mapped[dt.date | None] = mapped_column(Date)
     contract_end: Mapped[dt.date | None] = mapped_column(Date)
-    security_pin: Mapped[str | None] = mapped_column(String(20))
+    security_pin: Mapped[str | None] = mapped_column(Encrypted("customers.security_pin"))
     language: Mapped[str | None] = mapped_column(String(50))
-    dob: Mapped[dt.date | None] = mapped_column(Date)
-    dl: Mapped[str | None] = mapped_column(String(50))
-    ssn: Mapped[str | None] = mapped_column(String(20))
+    dob: Mapped[dt.date | None] = mapped_column(EncryptedDate("customers.dob"))
+    dl: Mapped[str | None] = mapped_column(Encrypted("customers.dl"))
+    ssn: Mapped[str | None] = mapped_column(Encrypted("customers.ssn"))
     email: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -615,6 +628,12 @@ class Customer(_Tenant, Base):
     )
     auto_debit_day: Mapped[int] = mapped_column(Integer, default=0)
     lifeline_program: Mapped[str] = mapped_column(String(20), default="NON_LIFELINE")
+    # Keyed hashes of the encrypted SSN, DL and DOB, for exact-match look-ups (0004; filled
+    # from the plain values on every insert/update, see _customer_hmacs below)
+    ssn_hmac: Mapped[str | None] = mapped_column(String(64))
+    ssn_last4_hmac: Mapped[str | None] = mapped_column(String(64))
+    dl_hmac: Mapped[str | None] = mapped_column(String(64))
+    dob_hmac: Mapped[str | None] = mapped_column(String(64))
 
     agent: Mapped[Agent | None] = relationship(lazy="selectin")
     physical_address: Mapped[Address | None] = relationship(
@@ -646,6 +665,16 @@ class Customer(_Tenant, Base):
         if address.customer_id is None and address.customer is None:
             address.customer = self
         return address
+
+
+@event.listens_for(Customer, "before_insert")
+def _customer_hmacs_on_insert(_mapper: Any, _connection: Any, customer: Customer) -> None:
+    fill_customer_hmacs(customer, inserting=True)
+
+
+@event.listens_for(Customer, "before_update")
+def _customer_hmacs_on_update(_mapper: Any, _connection: Any, customer: Customer) -> None:
+    fill_customer_hmacs(customer, inserting=False)
 
 
 class CustomerTaxExemption(_Tenant, Base):
@@ -873,7 +902,9 @@ class Order(_Tenant, Base):
 
 
 class OrderPort(_Tenant, Base):
-    """The Order/WirelessPort of an order: a Wireless MDN being ported from another provider."""
+    """The Order/WirelessPort of an order: a Wireless MDN being ported from another provider.
+
+    ``pin_password`` is encrypted at rest (:mod:`openrev.store.crypto`)."""
 
     __tablename__ = "order_ports"
 
@@ -881,7 +912,7 @@ class OrderPort(_Tenant, Base):
     mdn: Mapped[str] = mapped_column(String(20), index=True)
     account_number: Mapped[str | None] = mapped_column(String(100))
     authorized_signer: Mapped[str | None] = mapped_column(String(200))
-    pin_password: Mapped[str | None] = mapped_column(String(100))
+    pin_password: Mapped[str | None] = mapped_column(Encrypted("order_ports.pin_password"))
     remark: Mapped[str | None] = mapped_column(Text)
     address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"), index=True)
     external_provider: Mapped[str | None] = mapped_column(String(50))

@@ -41,7 +41,7 @@ from typing import Callable, Iterator, TypeVar
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession, sessionmaker
 
-from .db import read_only_engine, write_lock
+from .db import BUSY_TIMEOUT_MS, read_only_engine, write_lock
 
 log = logging.getLogger("openrev.store")
 
@@ -52,6 +52,10 @@ ATTEMPTS = 6
 
 LOCK_WAIT_SECONDS = 30.0
 """How long a writer waits for the in-process write lock before giving up."""
+
+TRY_WAIT_SECONDS = 0.2
+"""How long :meth:`TransactionRunner.try_write` waits for the write lock (in-process, then
+SQLite's) before it skips its work."""
 
 
 class DatabaseBusy(Exception):
@@ -79,10 +83,12 @@ class TransactionRunner:
         self.attempts = attempts
         self.lock_wait = lock_wait
         self._lock = write_lock(engine)
-        self._readers = sessions
+        self._readers = self._quick = sessions
         if self.sqlite:
-            self._readers = sessionmaker(bind=read_only_engine(engine),
-                                         **{k: v for k, v in sessions.kw.items() if k != "bind"})
+            options = {k: v for k, v in sessions.kw.items() if k != "bind"}
+            self._readers = sessionmaker(bind=read_only_engine(engine), **options)
+            self._quick = sessionmaker(bind=engine.execution_options(
+                **{BUSY_TIMEOUT_MS: int(TRY_WAIT_SECONDS * 1000)}), **options)
 
     def run(self, write: bool, fn: Callable[[DbSession], T], *, attempts: int | None = None,
             lock_wait: float | None = None) -> T:
@@ -105,6 +111,24 @@ class TransactionRunner:
                          attempt, tries, pause)
                 time.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def try_write(self, fn: Callable[[DbSession], object]) -> bool:
+        """``fn(db)`` in a write transaction when the database can be had at once (within
+        :data:`TRY_WAIT_SECONDS`); False when it was skipped. For bookkeeping that a later
+        request can do as well (a session's last-use time), never for data."""
+        if self._lock is not None and not self._lock.acquire(timeout=TRY_WAIT_SECONDS):
+            return False
+        try:
+            with self._quick() as db, db.begin():
+                fn(db)
+            return True
+        except OperationalError as exc:
+            if not (self.sqlite and is_locked_error(exc)):
+                raise
+            return False
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     def _once(self, write: bool, fn: Callable[[DbSession], T]) -> T:
         factory = self.sessions if write else self._readers

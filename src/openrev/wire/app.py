@@ -29,6 +29,7 @@ from ..contract.operations import OPERATIONS, OPERATIONS_BY_LOWER
 from ..ops.api import Api
 from ..ops.base import HANDLERS
 from ..settings import Settings
+from ..store.crypto import use_keyring
 from ..store.db import make_engine, make_sessionmaker, read_only_engine
 from . import jsoncodec, soap
 from .catchall import CatchAll
@@ -64,6 +65,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    use_keyring(settings.database_url)  # personal data at rest; refuses without a key
     engine = make_engine(settings.database_url)
     api = Api(make_sessionmaker(engine), settings)
     limit = settings.max_body_bytes

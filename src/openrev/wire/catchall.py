@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 import orjson
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import soap
@@ -44,6 +45,9 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, watch)
+        except ClientDisconnect:  # the client went away while sending: nobody to answer
+            log.info("client disconnected before its request was read: %s %s",
+                     scope.get("method"), scope.get("path"))
         except Exception as exc:  # noqa: BLE001 - the one place nothing escapes
             ref = uuid.uuid4().hex[:12]
             log_internal_error(ref, f"{scope.get('method')} {scope.get('path')}", exc)

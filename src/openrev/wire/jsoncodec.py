@@ -23,7 +23,7 @@ from typing import Any, Callable
 import orjson
 
 from ..contract import schema as S
-from .limits import MAX_DEPTH, MAX_ELEMENTS, MAX_LIST_ITEMS
+from ..contract.limits import MAX_DEPTH, MAX_ELEMENTS, MAX_LIST_ITEMS
 from .values import INVALID, BadValue, format_datetime, parse_integral, parse_leaf
 from .xmlcodec import DecodeReport, item_path
 

@@ -52,6 +52,9 @@ def _component(t: Any) -> dict[str, Any]:
             prop["description"] = f.doc + (
                 f" (also accepted: {', '.join(f.aliases)})" if f.aliases else "")
         props[f.name] = prop
+        for spelling in f.declared:  # the original's spelling, declared as in the WSDL
+            props[spelling] = {**prop, "description": f"Same as {f.name} (the original "
+                                                      "service's spelling)."}
     out: dict[str, Any] = {"type": "object", "properties": props}
     if t.__doc__ and t.__doc__.strip():
         out["description"] = t.__doc__.strip().splitlines()[0]

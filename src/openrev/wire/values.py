@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
-from .limits import MAX_DECIMAL_CHARS, MAX_EXPONENT, MAX_STRING_CHARS
+from ..contract.limits import MAX_DECIMAL_CHARS, MAX_EXPONENT, MAX_STRING_CHARS
 
 CENT = Decimal("0.01")
 
@@ -37,10 +37,11 @@ def _integer(bits: int) -> Callable[[str], int]:
         t = text.strip()
         if not _INTEGER.fullmatch(t):  # ASCII digits only ("１２" is not a number here)
             raise BadValue("must be a whole number")
-        if len(t.lstrip("+-").lstrip("0")) > most_digits:  # bounded before int()
+        digits = t.lstrip("+-").lstrip("0")
+        if len(digits) > most_digits:  # bounded before int()
             raise BadValue(f"must be at least {lowest}" if t[0] == "-"
                            else f"must be at most {highest}")
-        v = int(t)
+        v = -int(digits or "0") if t[0] == "-" else int(digits or "0")
         if v > highest:
             raise BadValue(f"must be at most {highest}")
         if v < lowest:

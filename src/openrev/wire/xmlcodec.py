@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
-from .limits import MAX_IGNORED_LISTED, MAX_LIST_ITEMS, MAX_PROBLEM_CHARS
+from ..contract.limits import MAX_IGNORED_LISTED, MAX_LIST_ITEMS, MAX_PROBLEM_CHARS
 from .values import FORMATTERS, INVALID, parse_leaf
 from .xmltree import Node
 

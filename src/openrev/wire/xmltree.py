@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from .limits import MAX_DEPTH, MAX_ELEMENTS
+from ..contract.limits import MAX_DEPTH, MAX_ELEMENTS
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -57,6 +57,13 @@ class Node:
 
 def parse(data: bytes) -> Node:
     """Parse ``data`` into a Node tree (the document element). Raises XmlError."""
+    # Every element has one start tag: a cheap upper bound (a "<" in a CDATA section counts
+    # too), so a body of a million tiny elements is refused before expat reads it. (UTF-16
+    # bodies are left to the exact count below.)
+    if b"\x00" not in data[:4]:
+        tags = data.count(b"<") - data.count(b"</") - data.count(b"<?") - data.count(b"<!")
+        if tags > MAX_ELEMENTS:
+            raise XmlError(f"too many elements (more than {MAX_ELEMENTS})")
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:  # expat >= 2.4 bounds entity amplification; no DTD is accepted anyway

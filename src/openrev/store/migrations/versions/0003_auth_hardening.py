@@ -2,7 +2,9 @@
 
 * ``login_failures``: failed logins, for the throttle (per Client+Username, per address);
 * ``users.password_changed_at``: sessions created before it no longer work;
-* ``ix_api_sessions_created_at``: the sweep of sessions past their absolute lifetime.
+* ``ix_api_sessions_created_at``: the sweep of sessions past their absolute lifetime;
+* ``api_sessions.used``: whether the key was ever used (never-used sessions go first when a
+  user has too many).
 
 ImpersonationKeys are now stored as a keyed hash (HMAC-SHA256). The keys themselves are
 unknown, so existing values (plain SHA-256 hex) cannot be converted here: they stay, are still
@@ -47,9 +49,14 @@ def upgrade() -> None:
                                    nullable=True))
     op.create_index(op.f('ix_api_sessions_created_at'), 'api_sessions', ['created_at'],
                     unique=False)
+    with op.batch_alter_table('api_sessions') as batch:
+        batch.add_column(sa.Column('used', sa.Boolean(), server_default=sa.false(),
+                                   nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('api_sessions') as batch:
+        batch.drop_column('used')
     op.drop_index(op.f('ix_api_sessions_created_at'), table_name='api_sessions')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('password_changed_at')

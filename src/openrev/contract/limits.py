@@ -1,4 +1,4 @@
-"""The decoder's limits, in one place (documented in docs/API.md, "Limits").
+"""The limits every request is held to, in one place (documented in docs/API.md, "Limits").
 
 Every number, string and list of a request is checked against these before it is converted,
 so that no request can make the server do more than a small, linear amount of work per byte
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # Structure of one request (XML elements; JSON arrays, objects and values).
 MAX_DEPTH = 64  # nesting levels
-MAX_ELEMENTS = 200_000  # XML elements, or JSON values, in one request
+MAX_ELEMENTS = 50_000  # XML elements, or JSON values, in one request
 MAX_LIST_ITEMS = 1_000  # items in one list (TaxExemptions, Fields, AdditionalProducts, ...)
 
 # Values. An Int/Long is checked on its significant digits before int() (more than 10 or 19
