@@ -35,7 +35,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
-from helpers import DEMO, post_soap, result_of
+from helpers import post_soap, result_of
 from openrev.cli import main
 from openrev.domain.passwords import hash_impersonation_key, hash_key, hash_password
 from openrev.ops import auth as auth_module

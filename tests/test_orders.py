@@ -392,7 +392,11 @@ def products_of_line(client, customer_id: int) -> list[dict[str, Any]]:
 
 
 def history(call: Call, order_id: int) -> list[tuple[str, str]]:
-    return [(h["Status"], h["Note"]) for h in ok(query(call, order_id))["Order"]["History"]]
+    """The order's history after its first entry, which records its creation."""
+    first, *rest = ok(query(call, order_id))["Order"]["History"]
+    assert (first["Status"], first["Note"]) == (
+        "NEW", f"Order {order_id} (NEW) created for package 1003 on provider MANUAL")
+    return [(h["Status"], h["Note"]) for h in rest]
 
 
 def test_the_originals_request_as_raw_soap12_bytes(client):
@@ -456,7 +460,8 @@ def test_the_originals_request_as_raw_soap12_bytes(client):
         "ID": order, "ServiceID": line, "TN": tn, "Status": "COMPLETE", "FlowThrough": True,
         "CompletionDate": "2024-03-05", "TrackingNumber": "1Z999AA10123456784",
         "ShippingStatus": "SHIPPED", "ProcessID": 1}
-    [entry] = o["History"]
+    created, entry = o["History"]
+    assert created["Status"] == "NEW" and created["Note"].startswith(f"Order {order} (NEW)")
     assert (entry["Status"], entry["Note"]) == ("COMPLETE", "Installed by the field tech")
     found = customer(client, TN=tn)
     assert (found["ID"], found["Status"]) == (customer_id, "OPEN")
@@ -531,7 +536,7 @@ def test_status_note_is_in_the_order_and_customer_history(call, client, sessions
         f"Order {order} note (SENT): Resent"]
     # Orders_Search answers the history too
     [found] = ok(search(call, CustomerID=customer_id))["Orders"]
-    assert [h["Note"] for h in found["History"]] == [n for _, n in history(call, order)]
+    assert [h["Note"] for h in found["History"][1:]] == [n for _, n in history(call, order)]
 
 
 def test_line_tn_then_complete_finds_the_customer_by_tn(call, client):
@@ -593,7 +598,7 @@ def test_flow_through_tracking_shipping_and_process(call, client):
     o = ok(update(call, order, FlowThroughFlag=True, TrackingNumber=" 1Z-1 ",
                   ShippingStatus="NOT_SHIPPED", ProcessID=1))["Order"]
     assert (o["FlowThrough"], o["TrackingNumber"], o["ShippingStatus"], o["ProcessID"],
-            o["Status"], o["History"]) == (True, "1Z-1", "NOT_SHIPPED", 1, "NEW", [])
+            o["Status"], len(o["History"])) == (True, "1Z-1", "NOT_SHIPPED", 1, "NEW", 1)
     o = ok(update(call, order, FlowThroughFlag=False, TrackingNumber="",
                   ShippingStatus="shipped"))["Order"]
     assert (o["FlowThrough"], "TrackingNumber" in o, o["ShippingStatus"], o["ProcessID"]) == (
@@ -739,7 +744,7 @@ def test_a_failed_update_of_the_line_writes_nothing(call, client):
           "Lines/OrderLineUpdateItem[1]/Products/Add/Product[2]/ProductID: 999999 does not "
           "exist")
     o = ok(query(call, order))["Order"]
-    assert (o["Status"], "TN" in o, "TrackingNumber" in o, o["History"]) == (
+    assert (o["Status"], "TN" in o, "TrackingNumber" in o, history(call, order)) == (
         "NEW", False, False, [])
     assert [p["ProductID"] for p in products_of_line(client, customer_id)] == [2006]
 

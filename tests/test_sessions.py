@@ -78,3 +78,57 @@ def test_passwords_are_stored_as_argon2_hashes(database_url):
         assert user.password_hash.startswith("$argon2")
         assert "demo" not in user.password_hash.split("$")[-1]
     api.sessions.kw["bind"].dispose()
+
+
+def _api_with(database_url: str, **settings: object) -> tuple[Api, Clock]:
+    clock = Clock()
+    engine = make_engine(database_url)
+    return Api(make_sessionmaker(engine), Settings(database_url=database_url, **settings),
+               clock), clock
+
+
+def test_a_session_ends_at_its_absolute_lifetime_even_when_in_use(database_url):
+    api, clock = _api_with(database_url, session_max_hours=2)
+    key = _call(api, "Sessions_Create", {"Credentials": DEMO}).Header.SessionKey
+    session = {"Session": {"SessionKey": key}}
+    for _ in range(8):  # used every 15 minutes: never idle, 2 hours after creation at the end
+        clock.now += dt.timedelta(minutes=15)
+        assert _call(api, "LifelineTypes_Query", session).Header.Success is True
+    clock.now += dt.timedelta(seconds=1)
+    res = _call(api, "LifelineTypes_Query", session)
+    assert (res.Header.Success, res.Header.Error_Code, res.Header.Message) == (
+        False, "S2004",
+        "Session/SessionKey: the session has expired (a session lasts at most 2 hours); "
+        "create a new one")
+    assert _call(api, "LifelineTypes_Query", session).Header.Message == \
+        "Session/SessionKey: unknown session key"  # and it is gone
+    api.sessions.kw["bind"].dispose()
+
+
+def test_the_absolute_lifetime_defaults_to_12_hours():
+    assert Settings().session_max_hours == 12
+    assert Settings.from_env({}).session_max_hours == 12
+    assert Settings.from_env({"OPENREV_SESSION_MAX_HOURS": "3"}).session_max_hours == 3
+
+
+def test_a_session_is_marked_used_on_its_first_use(database_url):
+    api, clock = _api_with(database_url)
+    key = _call(api, "Sessions_Create", {"Credentials": DEMO}).Header.SessionKey
+
+    def row() -> ApiSession:
+        with api.sessions() as db:
+            return db.scalars(select(ApiSession).where(
+                ApiSession.key_hash == hash_key(key))).one()
+
+    assert (row().used, row().last_used_at) == (False, clock.now)
+    clock.now += dt.timedelta(seconds=5)  # within TOUCH_EVERY, but the first use
+    assert _call(api, "LifelineTypes_Query", {"Session": {"SessionKey": key}}).Header.Success
+    assert (row().used, row().last_used_at) == (True, clock.now)
+    used_at = clock.now
+    clock.now += dt.timedelta(seconds=5)  # not written again within TOUCH_EVERY
+    assert _call(api, "LifelineTypes_Query", {"Session": {"SessionKey": key}}).Header.Success
+    assert row().last_used_at == used_at
+    clock.now += dt.timedelta(seconds=31)
+    assert _call(api, "LifelineTypes_Query", {"Session": {"SessionKey": key}}).Header.Success
+    assert row().last_used_at == clock.now
+    api.sessions.kw["bind"].dispose()

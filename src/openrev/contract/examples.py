@@ -28,7 +28,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "ID": 1, "Email": "jane.sample@example.com", "Language": "English"}}),
     "Duplicate_Query": _with_credentials({
         "FirstName": "Jane", "LastName": "Sample", "DateOfBirth": "1980-05-15",
-        "Street1": "101 N Palafox St", "City": "Pensacola", "State": "FL", "ZIP": "32502"}),
+        "Street1": "101 N Palafox St", "City": "Pensacola", "State": "FL", "Zip": "32502"}),
     "NewCustomers_Create": _with_credentials({
         "Customer": {"CustomerClass": "Residential", "Email": "ann.lee@example.com",
                      "PhysicalAddress": dict(_NEW), "MailingAddress": dict(_NEW)},

@@ -19,7 +19,7 @@ from ..contract.operations import (
 )
 from ..domain import addresses as A, numbers
 from ..domain.customer_rules import OrderFacts, check_new_customer
-from ..store import catalog
+from ..store import catalog, lines as lines_repo, orders as orders_repo
 from ..store.tables import (
     Address, Agent, BillProfile, Customer, CustomerFieldValue, CustomerLifeline,
     CustomerProduct, CustomerTaxExemption, InventoryItem, LifelineProofType, LifelineType,
@@ -243,6 +243,7 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
     for path, number in (("Order/WirelessPort/MDN", port.MDN if port is not None else None),
                          ("Order/ReconnectTN", o.ReconnectTN), ("Order/TN", o.TN)):
         if number and number.strip():
+            lines_repo.lock_number(db, cid, number.strip())  # no concurrent create takes it
             in_use = numbers.number_in_use(path, number,
                                            catalog.services_with_tn(db, cid, number))
             if in_use is not None:
@@ -453,8 +454,11 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
             item.assigned_date = ctx.today
     if r.device is not None and r.device.status == "ASSIGNED" and tn and not r.device.mdn:
         r.device.mdn = tn
-    ctx.history(customer.id, "ORDER", f"Order {order.id} ({order.order_type}) created for "
-                                     f"package {package.id} on provider {provider.code}")
+    note = (f"Order {order.id} ({order.order_type}) created for package {package.id} on "
+            f"provider {provider.code}")
+    ctx.history(customer.id, "ORDER", note)
+    orders_repo.record_history(db, order, status=order.status, note=note,
+                               user_id=ctx.caller.user_id, now=ctx.now)
     db.flush()
     result.Orders.append(order.id)
     result.Lines.append(service.id)
