@@ -540,31 +540,6 @@ def test_values_the_database_cannot_keep_are_s2010_not_internal_errors(client, c
     err(out, "S2010", fragment)
 
 
-def test_the_length_rules_are_the_widths_of_the_columns():
-    from openrev.domain import addresses as A, customer_rules as R
-    from openrev.store import tables as T
-    from openrev.store.crypto import Encrypted
-
-    def width(table, column: str) -> int:
-        return table.__table__.c[column].type.length
-
-    def snake(name: str) -> str:
-        return {"CGM_Reservation": "cgm_reservation", "PBXMake": "pbx_make",
-                "PBXModel": "pbx_model", "DL": "dl", "AcctNum": "acct_num",
-                "PINPassword": "pin_password"}.get(name) or "".join(
-            "_" + ch.lower() if ch.isupper() and i else ch.lower() for i, ch in enumerate(name))
-
-    for rules, table in ((R.CUSTOMER_MAX_LENGTH, T.Customer), (A.MAX_LENGTH, T.Address),
-                         (R.LIFELINE_MAX_LENGTH, T.CustomerLifeline),
-                         (R.ORDER_MAX_LENGTH, T.Service), (R.PORT_MAX_LENGTH, T.OrderPort),
-                         (R.PRODUCT_MAX_LENGTH, T.CustomerProduct)):
-        for name, longest in rules.items():
-            if isinstance(table.__table__.c[snake(name)].type, Encrypted):
-                continue  # ciphertext (TEXT): the rule bounds the plaintext (test_data_at_rest)
-            assert width(table, snake(name)) == longest, (table, name)
-    assert width(T.Address, "middle_name") >= 10 and width(T.Address, "zip4") >= 4
-
-
 def test_text_longer_than_its_column_in_the_order_is_s2010(client):
     msg = err(create(client, order={
         "PackageID": 1001, "Description": "d" * 201, "PBXMake": "m" * 101,

@@ -20,7 +20,9 @@ from helpers import DEMO
 
 class Clock:
     def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.timezone.utc)
+        # now, not a fixed date: sessions other tests made for the same user are older, so
+        # the per-user session cap never evicts the ones a test just made
+        self.now = dt.datetime.now(dt.timezone.utc)
 
     def __call__(self) -> dt.datetime:
         return self.now

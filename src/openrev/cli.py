@@ -15,6 +15,7 @@
     openrev session revoke CLIENT (USERNAME | --all)   end a user's / every session of a client
     openrev secrets rotate [--database URL] [--drop-old]   new key; re-encrypt personal data
     openrev secrets new-key               print a new random key (for OPENREV_SECRET_KEY)
+    openrev customer history CLIENT CUSTOMER_ID   every change Customers_Update made
 
 Configuration comes from the environment (``OPENREV_DATABASE_URL``, ``OPENREV_HOST``,
 ``OPENREV_PORT``, ``OPENREV_LOG_LEVEL``, ``OPENREV_LOG_FORMAT``, see openrev.settings); flags
@@ -414,6 +415,36 @@ def cmd_secrets_new_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_customer_history(args: argparse.Namespace) -> int:
+    """Every change Customers_Update made to a customer, oldest first: when, who (and who
+    impersonated them), the field path, old -> new (secrets masked)."""
+    from openrev.store import customers as repo
+    from openrev.store.tables import Customer
+
+    with _session(_database_url(args)) as session:
+        client = _client(session, args.client)
+        # only the id: reading the row would decrypt its personal data (no key needed here)
+        customer_id = session.scalar(select(Customer.id).where(
+            Customer.id == args.customer_id, Customer.client_id == client.id))
+        if customer_id is None:
+            raise CliError(f"customer {args.customer_id} does not exist in client "
+                           f"{args.client!r}")
+        changes = repo.changes_of(session, client.id, customer_id)
+        names = {u.id: u.username for u in session.scalars(
+            select(User).where(User.client_id == client.id))}
+        if not changes:
+            print(f"customer {customer_id}: no changes recorded")
+        for ch in changes:
+            who = names.get(ch.user_id, "?") if ch.user_id is not None else "-"
+            if ch.real_user_id is not None:
+                who += f" (impersonated by {names.get(ch.real_user_id, '?')})"
+            old = "(none)" if ch.old_value is None else repr(ch.old_value)
+            new = "(none)" if ch.new_value is None else repr(ch.new_value)
+            print(f"{ch.created_at.isoformat(timespec='seconds')}  {who}  {ch.field}: "
+                  f"{old} -> {new}")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -534,6 +565,17 @@ def build_parser() -> argparse.ArgumentParser:
         "new-key", help="print a new random key (a value for OPENREV_SECRET_KEY)")
     p.set_defaults(func=cmd_secrets_new_key)
     secrets_parser.set_defaults(func=None, subparser=secrets_parser)
+
+    customer_parser = commands.add_parser("customer", help="customers")
+    customer_commands = customer_parser.add_subparsers(dest="customer_command",
+                                                       metavar="COMMAND")
+    p = customer_commands.add_parser(
+        "history", parents=[database],
+        help="every change Customers_Update made to a customer (secrets masked)")
+    p.add_argument("client", metavar="CLIENT")
+    p.add_argument("customer_id", metavar="CUSTOMER_ID", type=int)
+    p.set_defaults(func=cmd_customer_history)
+    customer_parser.set_defaults(func=None, subparser=customer_parser)
 
     parser.set_defaults(func=None, subparser=parser)
     return parser

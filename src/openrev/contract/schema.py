@@ -7,7 +7,8 @@ document are all derived (see ``openrev.wire``); nothing else describes a shape.
 A decoded request keeps, for every field, one of three states (CONTRACT.md, Customers_Update):
 
 * ``ABSENT``  - the element was not sent (or JSON key missing);
-* ``EMPTY``   - ``<X />``, ``xsi:nil="true"`` or JSON ``null``: "leave as it is";
+* ``EMPTY``   - ``<X />``, ``xsi:nil="true"`` or JSON ``null``: "leave as it is" (for a list,
+  only ``xsi:nil`` and ``null``: ``<X />`` is a list present with no items, written ``[]``);
 * ``WRITTEN`` - ``<X></X>``, ``<X>v</X>``, JSON ``""`` or a value: write this value
   (for ``<X></X>`` the type's empty value: ``""`` for strings, ``0``, ``False``, ``[]``...).
 

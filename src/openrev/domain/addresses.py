@@ -11,14 +11,17 @@ The rules are data (``AddressRules``), so that each documented table is written 
 * NewCustomers_Quote/Address: names optional.
 Everywhere: ID prohibited; MiddleName at most 10 characters; Address1, City, State (2
 letters), Zip (5 digits, a real US ZIP) required; Zip4 4 digits when given; Country 3
-letters, USA when not given; no text longer than the column that keeps it (``MAX_LENGTH``).
+letters, USA when not given; no text longer than the column that keeps it (the limits the
+field map reads from the columns, handed in by the caller).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ..contract.errors import ApiError
 from ..contract.types import Address
@@ -30,9 +33,7 @@ _ZIP4 = re.compile(r"\d{4}", re.ASCII)
 _STATE = re.compile(r"[A-Za-z]{2}")
 _COUNTRY = re.compile(r"[A-Za-z]{3}")
 
-MAX_LENGTH = {"FirstName": 100, "LastName": 200, "Suffix": 20, "CompanyName": 200,
-              "Address1": 200, "Address2": 200, "City": 100}
-"""The longest text of the other fields: the widths of their ``addresses`` columns."""
+MIDDLE_NAME_MAX = 10  # the documents: "Max length 10"
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,31 @@ def _given(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def check_address(addr: Address, path: str, rules: AddressRules, problems: list[str]) -> None:
-    """Append ``path/Field: rule`` for every S2010 problem of ``addr`` to ``problems``."""
+FORMATTED = ("ID", "MiddleName", "State", "Zip", "Zip4", "Country")
+"""Fields whose own rule bounds them (their column width is not what a client is told)."""
+
+
+def check_address(addr: Address, path: str, rules: AddressRules, limits: Mapping[str, int],
+                  problems: list[str]) -> None:
+    """Append ``path/Field: rule`` for every S2010 problem of the address ``addr``."""
+    check_address_values({f.name: v for f, v in addr.written()}, path, rules, limits, problems)
+
+
+def check_address_values(addr: Mapping[str, Any], path: str, rules: AddressRules,
+                         limits: Mapping[str, int], problems: list[str],
+                         only: set[str] | None = None) -> None:
+    """The address rules on an address given by canonical field name. ``limits``: the longest
+    text of each field (its column). ``only``: report problems of these fields alone (an
+    update judges the whole address but answers for what it writes)."""
+    found: list[tuple[str, str]] = []
 
     def need(field: str, how: str) -> None:
-        given = _given(getattr(addr, field))
+        given = _given(addr.get(field))
         why = "" if field in ("ID", "Address1", "City", "State", "Zip") else rules.why
         if how == REQUIRED and not given:
-            problems.append(f"{path}/{field}: required{why}")
+            found.append((field, f"required{why}"))
         elif how == PROHIBITED and given:
-            problems.append(f"{path}/{field}: prohibited{why}")
+            found.append((field, f"prohibited{why}"))
 
     need("ID", PROHIBITED)
     need("FirstName", rules.first_last)
@@ -78,30 +94,44 @@ def check_address(addr: Address, path: str, rules: AddressRules, problems: list[
     need("City", REQUIRED)
     need("State", REQUIRED)
     need("Zip", REQUIRED)
-    if addr.MiddleName and len(addr.MiddleName.strip()) > 10:
-        problems.append(f"{path}/MiddleName: at most 10 characters")
-    check_lengths(addr, path, MAX_LENGTH, problems)
-    if _given(addr.State) and not _STATE.fullmatch(addr.State.strip()):
-        problems.append(f"{path}/State: must be 2 letters")
-    if _given(addr.Zip) and not _ZIP.fullmatch(addr.Zip.strip()):
-        problems.append(f"{path}/Zip: must be 5 digits")
-    if _given(addr.Zip4) and not _ZIP4.fullmatch(addr.Zip4.strip()):
-        problems.append(f"{path}/Zip4: must be 4 digits")
-    if _given(addr.Country) and not _COUNTRY.fullmatch(addr.Country.strip()):
-        problems.append(f"{path}/Country: must be a 3 character ISO country code")
+    middle = addr.get("MiddleName")
+    if middle and len(middle.strip()) > MIDDLE_NAME_MAX:
+        found.append(("MiddleName", f"at most {MIDDLE_NAME_MAX} characters"))
+    for name, n in limits.items():
+        value = addr.get(name)
+        if name not in FORMATTED and isinstance(value, str) and len(value.strip()) > n:
+            found.append((name, f"at most {n} characters"))
+    for name, pattern, rule in (("State", _STATE, "must be 2 letters"),
+                                ("Zip", _ZIP, "must be 5 digits"),
+                                ("Zip4", _ZIP4, "must be 4 digits"),
+                                ("Country", _COUNTRY, "must be a 3 character ISO country code")):
+        value = addr.get(name)
+        if _given(value) and not pattern.fullmatch(value.strip()):
+            found.append((name, rule))
+    problems.extend(f"{path}/{name}: {rule}" for name, rule in found
+                    if only is None or name in only)
 
 
-def check_lengths(obj: object, path: str, longest: dict[str, int], problems: list[str]) -> None:
-    """``path/Field: at most N characters`` for every text of ``obj`` longer than its column."""
+def check_lengths(obj: object, path: str, longest: Mapping[str, int], problems: list[str],
+                  names: Mapping[str, str] | None = None) -> None:
+    """``path/Field: at most N characters`` for every text of ``obj`` (a Struct, or a mapping
+    by canonical name) longer than its column. ``names``: how the request spells a field."""
     for name, n in longest.items():
-        value = getattr(obj, name)
-        if value and len(value.strip()) > n:
-            problems.append(f"{path}/{name}: at most {n} characters")
+        if isinstance(obj, Mapping):
+            value = obj.get(name)
+        else:
+            value = getattr(obj, name, None)
+        if isinstance(value, str) and len(value.strip()) > n:
+            shown = names.get(name, name) if names else name
+            problems.append(f"{path}/{shown}: at most {n} characters")
 
 
-def check_zip_exists(addr: Address, path: str) -> None:
-    """S2015 when the (well-formed) Zip is not a real US ZIP code."""
-    zip5 = (addr.Zip or "").strip()
+def check_zip_exists(addr: Address | Mapping[str, Any] | None, path: str) -> None:
+    """S2015 when the (well-formed) Zip of ``addr`` (a Struct or a mapping by canonical name)
+    is not a real US ZIP code."""
+    if addr is None:
+        return
+    zip5 = ((addr.get("Zip") if isinstance(addr, Mapping) else addr.Zip) or "").strip()
     if _ZIP.fullmatch(zip5) and not zip_exists(zip5):
         raise ApiError("S2015", f"{path}/Zip: {zip5} is not a known US zip code")
 
@@ -118,19 +148,3 @@ def zip_info(zip5: str) -> dict | None:
 
     found = zipcodes.matching(zip5)
     return found[0] if found else None
-
-
-def normalized(addr: Address) -> dict[str, str | None]:
-    """Column values of an address: trimmed, State upper-case, Country defaulting to USA."""
-
-    def clean(v: str | None) -> str | None:
-        return v.strip() if isinstance(v, str) and v.strip() else None
-
-    return {
-        "first_name": clean(addr.FirstName), "last_name": clean(addr.LastName),
-        "middle_name": clean(addr.MiddleName), "suffix": clean(addr.Suffix),
-        "company_name": clean(addr.CompanyName), "address1": clean(addr.Address1),
-        "address2": clean(addr.Address2), "city": clean(addr.City),
-        "state": (clean(addr.State) or "").upper() or None, "zip": clean(addr.Zip),
-        "zip4": clean(addr.Zip4), "country": (clean(addr.Country) or "USA").upper(),
-    }

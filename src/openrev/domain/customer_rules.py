@@ -1,39 +1,76 @@
-"""Input rules of NewCustomers_Create that need no database: every S2010 of the documents.
+"""Input rules of a customer that need no database: every S2010 of the documents, for
+NewCustomers_Create and Customers_Update.
 
-``check_new_customer`` returns the list of problems, each ``Path/Field: rule``; the handler
-answers S2010 with all of them (so that an integrator fixes a form in one round trip).
-What needs the database (existence: A2011, B2012, PK2013, ...) is checked afterwards.
-
-Text longer than the column that keeps it (``*_MAX_LENGTH``: the widths of the columns in
-``store.tables``) is an input error too, never an internal one. Numbers outside 32 bits,
-amounts outside ``Numeric(12, 2)`` and text with control characters never get this far: the
-codec refuses them for every operation (``wire.values``).
+The rules run on canonical field names (:class:`CustomerInput`, built from whichever request
+by the field map, :mod:`openrev.store.customer_map`), not on one operation's request class;
+messages name the field as the request spells it (``Customer/ContactEnd`` in
+NewCustomers_Create, ``Customer/ContractEnd`` in Customers_Update). The longest text of each
+field (:class:`Limits`) is handed in by the caller, read from the columns by the map.
+``check_new_customer`` / ``check_customer_update`` return the list of problems, each
+``Path/Field: rule``; the handler answers S2010 with all of them (so that an integrator fixes
+a form in one round trip). Numbers outside 32 bits, amounts outside ``Numeric(12, 2)`` and
+text with control characters never get this far: the codec refuses them (``wire.values``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ..contract import enums as E
-from ..contract.operations import NewCustomer, NewCustomers_CreateRequest, NewOrder
-from ..contract.types import Address, Lifeline
-from .numbers import tn_problem
+from ..contract.operations import NewOrder
 from .addresses import (
-    PORT_RULES, SHIPPING_RULES, check_address, check_lengths, customer_address_rules,
+    PORT_RULES, SHIPPING_RULES, check_address, check_address_values, check_lengths,
+    customer_address_rules,
 )
+from .numbers import tn_problem
 
 _PIN = re.compile(r"\d{4}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SSN = re.compile(r"\d{3}-?\d{2}-?\d{4}", re.ASCII)
 
-CUSTOMER_MAX_LENGTH = {"AcctNum": 50, "Language": 50, "DL": 50, "Email": 255, "Source": 100}
-LIFELINE_MAX_LENGTH = {"ProofIdentifyingInformation": 200, "CGM_Reservation": 200}
-ORDER_MAX_LENGTH = {"Description": 200, "PBXMake": 100, "PBXModel": 100}
-PORT_MAX_LENGTH = {"AccountNumber": 100, "AuthorizedSigner": 200, "PINPassword": 100}
-PRODUCT_MAX_LENGTH = {"Description": 200}
+LIFELINE_PROGRAMS = ("ETC_LIFELINE", "NON_ETC_LIFELINE")
+AUTO_DEBIT_LAST_DAY = 28
+"""AutoDebitDay: 0 (on the due date) or a day of the month every month has, 1-28."""
+
+
+@dataclass
+class CustomerInput:
+    """A customer as a request writes it, by canonical name (see the field map).
+
+    ``fields``: the customer's own fields written; ``addresses``: PhysicalAddress /
+    MailingAddress written (each a dict of its written fields); ``billing``, ``lifeline``:
+    written sub-objects (None: absent or left); ``tax_exemptions``, ``custom_fields``:
+    written lists (None: absent or left; ``[]``: empty). ``names``: canonical name -> the
+    request's own spelling, for messages."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    addresses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    billing: dict[str, Any] | None = None
+    lifeline: dict[str, Any] | None = None
+    tax_exemptions: list[str] | None = None
+    custom_fields: list[dict[str, Any]] | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, canonical: str) -> str:
+        return self.names.get(canonical, canonical)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The longest text of each field, by canonical name, per part (from the columns)."""
+
+    customer: Mapping[str, int] = field(default_factory=dict)
+    address: Mapping[str, int] = field(default_factory=dict)
+    billing: Mapping[str, int] = field(default_factory=dict)
+    lifeline: Mapping[str, int] = field(default_factory=dict)
+    order: Mapping[str, int] = field(default_factory=dict)
+    port: Mapping[str, int] = field(default_factory=dict)
+    product: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,52 +88,134 @@ def allowed_tax_exemptions(tax_engine: str) -> tuple[str, ...]:
     return tuple(v for v in E.SureTaxTaxExemption if v not in E.SURETAX_NOT_IN_API)
 
 
-def check_new_customer(req: NewCustomers_CreateRequest, tax_engine: str, facts: OrderFacts,
-                       today: dt.date) -> list[str]:
+# ------------------------------------------------------------------ NewCustomers_Create
+
+
+def check_new_customer(c: CustomerInput | None, order: NewOrder | None, tax_engine: str,
+                       facts: OrderFacts, today: dt.date, limits: Limits) -> list[str]:
     problems: list[str] = []
-    c = req.Customer
     if c is None:
         return ["Customer: required"]
-    _check_customer(c, tax_engine, today, problems)
-    if req.Order is not None:
-        _check_order(req.Order, facts, problems)
+    _check_new_customer(c, tax_engine, today, limits, problems)
+    if order is not None:
+        _check_order(order, facts, limits, problems)
     if facts.lifeline_package:
-        if c.Lifeline is None:
+        if c.lifeline is None:
             problems.append("Customer/Lifeline: required for a Lifeline package")
         else:
-            _check_lifeline_required(c.Lifeline, problems)
-    if c.Lifeline is not None:
-        _check_lifeline(c.Lifeline, problems)
+            for name in ("LifelineTypeID", "TemporaryAddress", "SeparateEconomicUnit"):
+                if c.lifeline.get(name) is None:
+                    problems.append(f"Customer/Lifeline/{name}: required for a Lifeline "
+                                    "package")
+    if c.lifeline is not None:
+        check_lifeline(c.lifeline, c.lifeline, "Customer/Lifeline", limits, problems)
     return problems
 
 
-def _check_customer(c: NewCustomer, tax_engine: str, today: dt.date, problems: list[str]) -> None:
+def _check_new_customer(c: CustomerInput, tax_engine: str, today: dt.date, limits: Limits,
+                        problems: list[str]) -> None:
     p = "Customer"
-    check_lengths(c, p, CUSTOMER_MAX_LENGTH, problems)
-    if c.AgentID is not None and c.AgentNumber is not None:
-        problems.append(f"{p}/AgentNumber: cannot be used with AgentID")
-    if c.IsParentAccount and c.ParentCustomerID:  # 0 names no parent
-        problems.append(f"{p}/ParentCustomerID: cannot be used with IsParentAccount")
-    if c.SecurityPIN not in (None, "") and not _PIN.fullmatch(c.SecurityPIN.strip()):
-        problems.append(f"{p}/SecurityPIN: must be 4 digits")
-    if c.Email not in (None, "") and not _EMAIL.fullmatch(c.Email.strip()):
-        problems.append(f"{p}/Email: not an email address")
-    if c.SSN not in (None, "") and not _SSN.fullmatch(c.SSN.strip()):
-        problems.append(f"{p}/SSN: must be 9 digits")
-    if c.DOB is not None and c.DOB > today:
-        problems.append(f"{p}/DOB: must not be in the future")
-    if c.ContractStart and c.ContactEnd and c.ContactEnd < c.ContractStart:
-        problems.append(f"{p}/ContactEnd: must not be before ContractStart")
-    rules = customer_address_rules(c.CustomerClass)
+    v = c.fields
+    check_lengths(v, p, limits.customer, problems, c.names)
+    if v.get("AgentID") is not None and v.get("AgentNumber") is not None:
+        problems.append(f"{p}/{c.name('AgentNumber')}: cannot be used with {c.name('AgentID')}")
+    if v.get("IsParentAccount") and v.get("ParentAccountID"):  # 0 names no parent
+        problems.append(f"{p}/{c.name('ParentAccountID')}: cannot be used with IsParentAccount")
+    _check_formats(c, p, today, problems)
+    _check_contract(c, v, p, problems)
+    rules = customer_address_rules(v.get("CustomerClass"))
     for name in ("MailingAddress", "PhysicalAddress"):
-        addr: Address | None = getattr(c, name)
+        addr = c.addresses.get(name)
         if addr is None:
             problems.append(f"{p}/{name}: required")
         else:
-            check_address(addr, f"{p}/{name}", rules, problems)
+            check_address_values(addr, f"{p}/{name}", rules, limits.address, problems)
+    _check_lists(c, p, tax_engine, problems)
+    _check_billing(c.billing, f"{p}/Billing", problems)
+
+
+# ------------------------------------------------------------------ Customers_Update
+
+
+def check_customer_update(c: CustomerInput | None, current: CustomerInput | None,
+                          tax_engine: str, today: dt.date, limits: Limits, *,
+                          customer_class: str | None, converting: bool) -> list[str]:
+    """Problems of a Customers_Update request. ``current``: the customer as it is (None when
+    it was not found: only the request is judged); rules across fields (ContractEnd after ContractStart, AutoDebit needs its account, an
+    address's required fields, APPROVED needs a CertificationDate) are judged on it, but
+    only fields the request writes are reported. ``converting``: the request makes a non
+    Lifeline customer a Lifeline customer (DOB, SSN and LifelineTypeID are then required)."""
+    if c is None:
+        return ["Customer: required"]
+    problems: list[str] = []
+    p = "Customer"
+    v = c.fields
+    if v.get("ID") is None:
+        problems.append(f"{p}/ID: required")
+    check_lengths(v, p, limits.customer, problems, c.names)
+    _check_formats(c, p, today, problems)
+    m = {**(current.fields if current is not None else {}), **v}
+    if "ContractStart" in v or "ContractEnd" in v:
+        _check_contract(c, m, p, problems)
+    day = v.get("AutoDebitDay")
+    if day is not None and not 0 <= day <= AUTO_DEBIT_LAST_DAY:
+        problems.append(f"{p}/AutoDebitDay: must be 0 (the due date) or a day from 1 to "
+                        f"{AUTO_DEBIT_LAST_DAY}")
+    if ("IsAutoDebit" in v or "AutoPaymentAccountID" in v) and m.get("IsAutoDebit") \
+            and not m.get("AutoPaymentAccountID"):
+        problems.append(f"{p}/AutoPaymentAccountID: required when IsAutoDebit is true")
+    rules = customer_address_rules(customer_class)
+    for name, addr in c.addresses.items():
+        whole = dict(current.addresses.get(name) or {}) if current is not None else {}
+        whole.update(addr)
+        whole.pop("ID", None)  # "ID As Integer - Ignored"
+        check_address_values(whole, f"{p}/{name}", rules, limits.address, problems,
+                             only=set(addr) - {"ID"} if current is not None else None)
+    _check_lists(c, p, tax_engine, problems)
+    _check_billing(c.billing, f"{p}/Billing", problems)
+    ll_path = f"{p}/{c.name('Lifeline')}"
+    if c.lifeline is not None:
+        whole_ll = dict((current.lifeline or {}) if current is not None else {})
+        whole_ll.update(c.lifeline)
+        check_lifeline(c.lifeline, whole_ll, ll_path, limits, problems)
+    if converting:
+        why = "required to make a non Lifeline customer a Lifeline customer"
+        for name in ("DOB", "SSN"):
+            if not m.get(name):
+                problems.append(f"{p}/{name}: {why}")
+        merged_ll = dict((current.lifeline or {}) if current is not None else {})
+        merged_ll.update(c.lifeline or {})
+        if not merged_ll.get("LifelineTypeID"):
+            problems.append(f"{ll_path}/LifelineTypeID: {why}")
+    return problems
+
+
+# ------------------------------------------------------------------ shared
+
+
+def _check_formats(c: CustomerInput, p: str, today: dt.date, problems: list[str]) -> None:
+    v = c.fields
+    pin, email, ssn, dob = v.get("SecurityPIN"), v.get("Email"), v.get("SSN"), v.get("DOB")
+    if pin not in (None, "") and not _PIN.fullmatch(pin.strip()):
+        problems.append(f"{p}/SecurityPIN: must be 4 digits")
+    if email not in (None, "") and not _EMAIL.fullmatch(email.strip()):
+        problems.append(f"{p}/Email: not an email address")
+    if ssn not in (None, "") and not _SSN.fullmatch(ssn.strip()):
+        problems.append(f"{p}/SSN: must be 9 digits")
+    if dob is not None and dob > today:
+        problems.append(f"{p}/DOB: must not be in the future")
+
+
+def _check_contract(c: CustomerInput, m: Mapping[str, Any], p: str, problems: list[str]) -> None:
+    start, end = m.get("ContractStart"), m.get("ContractEnd")
+    if start and end and end < start:
+        problems.append(f"{p}/{c.name('ContractEnd')}: must not be before ContractStart")
+
+
+def _check_lists(c: CustomerInput, p: str, tax_engine: str, problems: list[str]) -> None:
     allowed = allowed_tax_exemptions(tax_engine)
     seen: set[str] = set()
-    for i, value in enumerate(c.TaxExemptions or [], 1):
+    for i, value in enumerate(c.tax_exemptions or [], 1):
         v = value.strip()
         if v not in allowed:
             engine = "CCHTaxExemption" if tax_engine == "CCH" else "SureTaxTaxExemptionEnum"
@@ -105,43 +224,43 @@ def _check_customer(c: NewCustomer, tax_engine: str, today: dt.date, problems: l
         elif v in seen:
             problems.append(f"{p}/TaxExemptions[{i}]: {v!r} is given twice")
         seen.add(v)
-    for i, f in enumerate(c.Fields or [], 1):
-        if f.FieldID is None and not (f.Label or "").strip():
+    for i, f in enumerate(c.custom_fields or [], 1):
+        if f.get("FieldID") is None and not (f.get("Label") or "").strip():
             problems.append(f"{p}/Fields/Field[{i}]: FieldID or Label is required")
-    b = c.Billing
-    if b is not None:
-        if b.PaymentTerms is not None and b.PaymentTerms < 0:
-            problems.append(f"{p}/Billing/PaymentTerms: must not be negative")
-        if b.UsageBalanceLimit is not None and b.UsageBalanceLimit < 0:
-            problems.append(f"{p}/Billing/UsageBalanceLimit: must not be negative")
 
 
-def _check_lifeline_required(ll: Lifeline, problems: list[str]) -> None:
-    p = "Customer/Lifeline"
-    for name in ("LifelineTypeID", "TemporaryAddress", "SeparateEconomicUnit"):
-        if getattr(ll, name) is None:
-            problems.append(f"{p}/{name}: required for a Lifeline package")
+def _check_billing(b: Mapping[str, Any] | None, p: str, problems: list[str]) -> None:
+    if b is None:
+        return
+    if b.get("PaymentTerms") is not None and b["PaymentTerms"] < 0:
+        problems.append(f"{p}/PaymentTerms: must not be negative")
+    if b.get("UsageBalanceLimit") is not None and b["UsageBalanceLimit"] < 0:
+        problems.append(f"{p}/UsageBalanceLimit: must not be negative")
 
 
-def _check_lifeline(ll: Lifeline, problems: list[str]) -> None:
-    p = "Customer/Lifeline"
-    if ll.Status == "NOT_SET":
+def check_lifeline(given: Mapping[str, Any], whole: Mapping[str, Any], p: str, limits: Limits,
+                   problems: list[str]) -> None:
+    """The Lifeline rules: ``given`` the fields written, ``whole`` the Lifeline as it would be
+    (for create, the same)."""
+    if given.get("Status") == "NOT_SET":
         problems.append(f"{p}/Status: must be NEEDS_REVIEW, APPROVED, REJECTED or NEEDS_FORM")
-    if ll.Status == "APPROVED" and ll.CertificationDate is None:
+    if ("Status" in given or "CertificationDate" in given) and whole.get("Status") == "APPROVED" \
+            and whole.get("CertificationDate") is None:
         problems.append(f"{p}/CertificationDate: required when Status is APPROVED")
-    if ll.HouseholdCount is not None and ll.HouseholdCount < 1:
+    if given.get("HouseholdCount") is not None and given["HouseholdCount"] < 1:
         problems.append(f"{p}/HouseholdCount: must be 1 or greater")
-    if ll.AnnualIncome is not None and ll.AnnualIncome < Decimal(0):
+    if given.get("AnnualIncome") is not None and given["AnnualIncome"] < Decimal(0):
         problems.append(f"{p}/AnnualIncome: must not be negative")
-    check_lengths(ll, p, LIFELINE_MAX_LENGTH, problems)
-    if (ll.CertificationDate and ll.OriginalCertificationDate
-            and ll.OriginalCertificationDate > ll.CertificationDate):
+    check_lengths(given, p, limits.lifeline, problems)
+    cert, original = whole.get("CertificationDate"), whole.get("OriginalCertificationDate")
+    if ("CertificationDate" in given or "OriginalCertificationDate" in given) and cert \
+            and original and original > cert:
         problems.append(f"{p}/OriginalCertificationDate: must not be after CertificationDate")
 
 
-def _check_order(o: NewOrder, facts: OrderFacts, problems: list[str]) -> None:
+def _check_order(o: NewOrder, facts: OrderFacts, limits: Limits, problems: list[str]) -> None:
     p = "Order"
-    check_lengths(o, p, ORDER_MAX_LENGTH, problems)
+    check_lengths(o, p, limits.order, problems)
     if o.PackageID is None:
         problems.append(f"{p}/PackageID: required")
     if o.CarrierID is not None and (o.CarrierCode or "").strip():
@@ -152,15 +271,16 @@ def _check_order(o: NewOrder, facts: OrderFacts, problems: list[str]) -> None:
             problems.append(f"{pp}/ProductID: required")
         if prod.Quantity is not None and prod.Quantity < 1:
             problems.append(f"{pp}/Quantity: must be 1 or greater")
-        check_lengths(prod, pp, PRODUCT_MAX_LENGTH, problems)
+        check_lengths(prod, pp, limits.product, problems)
     if o.ShippingAddress is not None:
-        check_address(o.ShippingAddress, f"{p}/ShippingAddress", SHIPPING_RULES, problems)
+        check_address(o.ShippingAddress, f"{p}/ShippingAddress", SHIPPING_RULES, limits.address,
+                      problems)
     elif facts.ships_equipment:
         problems.append(f"{p}/ShippingAddress: required, the order ships equipment")
     port = o.WirelessPort
     if port is not None:
         pp = f"{p}/WirelessPort"
-        check_lengths(port, pp, PORT_MAX_LENGTH, problems)
+        check_lengths(port, pp, limits.port, problems)
         if not (port.MDN or "").strip():
             problems.append(f"{pp}/MDN: required")
         elif (bad := tn_problem(port.MDN, f"{pp}/MDN")) is not None:
@@ -168,7 +288,7 @@ def _check_order(o: NewOrder, facts: OrderFacts, problems: list[str]) -> None:
         if port.Address is None:
             problems.append(f"{pp}/Address: required")
         else:
-            check_address(port.Address, f"{pp}/Address", PORT_RULES, problems)
+            check_address(port.Address, f"{pp}/Address", PORT_RULES, limits.address, problems)
     for name in ("ReconnectTN", "TN"):
         if (bad := tn_problem(getattr(o, name), f"{p}/{name}")) is not None:
             problems.append(bad)

@@ -14,7 +14,7 @@ from ..contract.types import (
     Address as AddressOut, Billing, Field, Inventory, Lifeline, Service as ServiceOut,
     ServiceItem, ServiceProduct, Wireless,
 )
-from ..store import catalog, customers as repo
+from ..store import catalog, customer_map as M, customers as repo
 from ..store.tables import Address, Customer, InventoryItem, Service
 from .base import Context, handler
 
@@ -62,28 +62,19 @@ def _find(ctx: Context, req: Customers_QueryRequest) -> Customer:
 def customer_info(ctx: Context, c: Customer) -> CustomerInfo:
     lifeline = c.lifeline
     services = repo.services_of(ctx.db, c.id)
-    return CustomerInfo(
-        ID=c.id, AcctNum=c.acct_num, Status=c.status, AgentID=c.agent_id,
+    # the customer's own fields, Billing, the addresses and LifeLine through the field map
+    return M.CUSTOMER.out(
+        CustomerInfo, c,
         AgentNumber=c.agent.agent_number if c.agent else None,
-        BIllProfileID=c.bill_profile_id, CustomerClass=c.customer_class,
-        BillMethod=c.bill_method, IsParentAccount=c.is_parent_account,
-        ParentAccountID=c.parent_customer_id, ContractStart=c.contract_start,
-        ContractEnd=c.contract_end, SecurityPIN=c.security_pin, Language=c.language,
+        SSN=_ssn(ctx, c.ssn),
         PhysicalAddress=address_out(c.physical_address),
         MailingAddress=address_out(c.mailing_address),
-        Billing=Billing(
-            Balance=c.balance, Due=c.due, Overdue=c.overdue, UnbilledUsage=c.unbilled_usage,
-            EnabledBalanceLimit=c.enabled_balance_limit, UsageBalanceLimit=c.usage_balance_limit,
-            PaymentTerms=c.payment_terms, PaymentTermsOverride=c.payment_terms_override),
-        DOB=c.dob, DL=c.dl, SSN=_ssn(ctx, c.ssn), Email=c.email, Source=c.source,
-        IsAutoDebit=c.is_auto_debit, AutoPaymentAccountID=c.auto_payment_account_id,
-        AutoDebitDay=c.auto_debit_day,
+        Billing=M.BILLING.out(Billing, c),
         LifeLine=_lifeline(c, lifeline) if lifeline is not None else None,
         TaxExemptions=[t.value for t in c.tax_exemptions],
         Fields=[Field(FieldID=v.field_id, Label=v.field.label, Value=v.value)
                 for v in c.field_values],
         Services=[_service_item(s) for s in services],
-        Created_Date=c.created_at,
     )
 
 
@@ -98,24 +89,11 @@ def _ssn(ctx: Context, ssn: str | None) -> str | None:
 def address_out(a: Address | None) -> AddressOut | None:
     if a is None:
         return None
-    return AddressOut(
-        ID=a.id, FirstName=a.first_name, LastName=a.last_name, MiddleName=a.middle_name,
-        Suffix=a.suffix, CompanyName=a.company_name, Address1=a.address1, Address2=a.address2,
-        City=a.city, State=a.state, Zip=a.zip, Zip4=a.zip4, Country=a.country)
+    return M.ADDRESS.out(AddressOut, a)
 
 
 def _lifeline(c: Customer, ll) -> Lifeline:
-    return Lifeline(
-        LifelineTypeID=ll.lifeline_type_id, Status=ll.status,
-        TemporaryAddress=ll.temporary_address, SeparateEconomicUnit=ll.separate_economic_unit,
-        Tribal=ll.tribal, CertificationDate=ll.certification_date,
-        OriginalCertificationDate=ll.original_certification_date,
-        ProofTypeID=ll.proof_type_id, ProofIdentifyingInformation=ll.proof_identifying_information,
-        ProofNotes=ll.proof_notes, MultipleHouseholds=ll.multiple_households,
-        HouseholdCount=ll.household_count, AnnualIncome=ll.annual_income,
-        TPIVStatus=ll.tpiv_status, Program=c.lifeline_program,
-        CGM_Reservation=ll.cgm_reservation, NLADEnrolled=ll.nlad_enrolled,
-    )
+    return M.LIFELINE.out(Lifeline, ll, Program=c.lifeline_program)
 
 
 def _service_item(s: Service) -> ServiceItem:

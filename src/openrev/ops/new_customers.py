@@ -18,15 +18,15 @@ from ..contract.operations import (
     CreatedProduct, NewCustomer, NewCustomers_CreateRequest, NewCustomers_CreateResult, NewOrder,
 )
 from ..domain import addresses as A, numbers
-from ..domain.customer_rules import OrderFacts, check_new_customer
-from ..store import catalog, lines as lines_repo, orders as orders_repo
+from ..domain.customer_rules import CustomerInput, OrderFacts, check_new_customer
+from ..domain.money import money
+from ..store import catalog, customer_map as M, lines as lines_repo, orders as orders_repo
 from ..store.tables import (
     Address, Agent, BillProfile, Customer, CustomerFieldValue, CustomerLifeline,
     CustomerProduct, CustomerTaxExemption, InventoryItem, LifelineProofType, LifelineType,
     NladEnrollment, Order, OrderPort, Package, Process, Product, Provider, ProviderAccount,
     Service, ServiceType,
 )
-from ..wire.values import money
 from .base import Context, handler
 
 
@@ -57,11 +57,15 @@ def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
         lifeline_package=bool(package and package.is_lifeline),
         ships_equipment=_ships_equipment(ctx, package, order),
     )
-    problems = check_new_customer(req, ctx.caller.tax_engine, facts, ctx.today)
+    ci = M.customer_input(req.Customer) if req.Customer is not None else None
+    problems = check_new_customer(ci, order, ctx.caller.tax_engine, facts, ctx.today,
+                                  M.limits())
     if problems:
         raise ApiError("S2010", problems_message(problems))
+    assert ci is not None
     c: NewCustomer = req.Customer
-    fields = _resolve_fields(ctx, c)  # input (S2010) though it reads the catalog: before S2015
+    # input (S2010) though it reads the catalog: before S2015
+    fields = resolve_fields(ctx, ci.custom_fields)
     for name in ("MailingAddress", "PhysicalAddress"):
         A.check_zip_exists(getattr(c, name), f"Customer/{name}")
     if order is not None:
@@ -71,7 +75,7 @@ def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
             A.check_zip_exists(order.WirelessPort.Address, "Order/WirelessPort/Address")
     found = _resolve(ctx, c, order, package)
     found.fields = fields
-    return _create(ctx, req, found)
+    return _create(ctx, req, ci, found)
 
 
 # ------------------------------------------------------------------------ look-ups
@@ -135,20 +139,23 @@ def parent_customer_id(c: NewCustomer) -> int | None:
     return c.ParentCustomerID or None
 
 
-def _resolve_fields(ctx: Context, c: NewCustomer) -> list[tuple[int, str | None]]:
-    if not c.Fields:
+def resolve_fields(ctx: Context, given: list[dict] | None) -> list[tuple[int, str | None]]:
+    """The custom fields a request writes (by FieldID or Label; a Label given with a FieldID
+    must be that field's): (field id, value), S2010 for one that is not a custom field."""
+    if not given:
         return []
     defs = catalog.field_definitions(ctx.db, ctx.client_id)
     by_id = {d.id: d for d in defs}
     by_label = {d.label.strip().lower(): d for d in defs}
     out: dict[int, str | None] = {}
-    for i, f in enumerate(c.Fields, 1):
+    for i, f in enumerate(given, 1):
         path = f"Customer/Fields/Field[{i}]"
-        label = (f.Label or "").strip()
-        if f.FieldID is not None:
-            d = by_id.get(f.FieldID)
+        label = (f.get("Label") or "").strip()
+        field_id = f.get("FieldID")
+        if field_id is not None:
+            d = by_id.get(field_id)
             if d is None:
-                raise ApiError("S2010", f"{path}/FieldID: {f.FieldID} is not a custom field")
+                raise ApiError("S2010", f"{path}/FieldID: {field_id} is not a custom field")
             if label and label.lower() != d.label.strip().lower():
                 raise ApiError("S2010", f"{path}/Label: {label!r} does not match FieldID "
                                         f"{d.id} ({d.label!r})")
@@ -158,7 +165,7 @@ def _resolve_fields(ctx: Context, c: NewCustomer) -> list[tuple[int, str | None]
                 raise ApiError("S2010", f"{path}/Label: {label!r} is not a custom field")
         if d.id in out:
             raise ApiError("S2010", f"{path}: custom field {d.id} is given twice")
-        out[d.id] = f.Value
+        out[d.id] = f.get("Value")
     return list(out.items())
 
 
@@ -275,56 +282,50 @@ def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...],
 # ------------------------------------------------------------------------ writing
 
 
-def _address(ctx: Context, a, kind: str) -> Address:
-    return Address(client_id=ctx.client_id, kind=kind, **A.normalized(a))
+def _address(ctx: Context, values: dict, kind: str) -> Address:
+    """An address row from an address's written fields (canonical names), through the map."""
+    return Address(client_id=ctx.client_id, kind=kind, **M.ADDRESS.columns(values))
 
 
-def _create(ctx: Context, req: NewCustomers_CreateRequest, r: Resolved
+# Written from what was resolved (or defaulted), not copied from the request.
+_RESOLVED = frozenset({"AgentID", "BillProfileID", "ParentAccountID", "BillMethod"})
+
+
+def _create(ctx: Context, req: NewCustomers_CreateRequest, ci: CustomerInput, r: Resolved
             ) -> NewCustomers_CreateResult:
     db, cid = ctx.db, ctx.client_id
     c: NewCustomer = req.Customer
     o: NewOrder | None = req.Order
     bp = r.bill_profile
-    billing = c.Billing
+    v = ci.fields
     customer = Customer(
-        client_id=cid, acct_num=_s(c.AcctNum), status="PENDING" if o else "PROSPECT",
-        customer_class=c.CustomerClass or "Residential",
+        client_id=cid, status="PENDING" if o else "PROSPECT",
+        customer_class=v.get("CustomerClass") or "Residential",
         agent_id=r.agent.id if r.agent else None,
         bill_profile_id=bp.id if bp else None,
-        bill_method=c.BillMethod or (bp.bill_method if bp else "NONE"),
-        is_parent_account=bool(c.IsParentAccount),
+        bill_method=v.get("BillMethod") or (bp.bill_method if bp else "NONE"),
         parent_customer_id=r.parent.id if r.parent else None,
-        contract_start=c.ContractStart, contract_end=c.ContactEnd,
-        security_pin=_s(c.SecurityPIN), language=_s(c.Language), dob=c.DOB, dl=_s(c.DL),
-        ssn=_digits(c.SSN), email=_s(c.Email), source=_s(c.Source), created_at=ctx.now,
-        payment_terms=bp.payment_terms if bp else 0,
+        created_at=ctx.now, payment_terms=bp.payment_terms if bp else 0,
         lifeline_program=_program(c, r),
     )
-    if billing is not None:
-        for attr, column in (("Balance", "balance"), ("Due", "due"), ("Overdue", "overdue"),
-                             ("UnbilledUsage", "unbilled_usage"),
-                             ("UsageBalanceLimit", "usage_balance_limit")):
-            value = getattr(billing, attr)
-            if value is not None:
-                setattr(customer, column, money(value))
-        for attr, column in (("EnabledBalanceLimit", "enabled_balance_limit"),
-                             ("PaymentTerms", "payment_terms"),
-                             ("PaymentTermsOverride", "payment_terms_override")):
-            value = getattr(billing, attr)
-            if value is not None:
-                setattr(customer, column, value)
-    customer.physical_address = _address(ctx, c.PhysicalAddress, "PHYSICAL")
-    customer.mailing_address = _address(ctx, c.MailingAddress, "MAILING")
-    customer.tax_exemptions = [CustomerTaxExemption(client_id=cid, value=v.strip())
-                               for v in dict.fromkeys(c.TaxExemptions or [])]
+    # every other field through the map: the ORM attributes (encrypted ones keep their hashes)
+    for attr, value in M.CUSTOMER.columns(
+            {k: x for k, x in v.items() if k not in _RESOLVED}).items():
+        setattr(customer, attr, value)
+    for attr, value in M.BILLING.columns(ci.billing or {}).items():
+        setattr(customer, attr, value)
+    customer.physical_address = _address(ctx, ci.addresses["PhysicalAddress"], "PHYSICAL")
+    customer.mailing_address = _address(ctx, ci.addresses["MailingAddress"], "MAILING")
+    customer.tax_exemptions = [CustomerTaxExemption(client_id=cid, value=x.strip())
+                               for x in dict.fromkeys(ci.tax_exemptions or [])]
     customer.field_values = [CustomerFieldValue(client_id=cid, field_id=fid, value=value)
                              for fid, value in r.fields]
     db.add(customer)
     db.flush()
     ctx.history(customer.id, "CUSTOMER", "Customer created through the API"
              + (f" (Source: {c.Source.strip()})" if (c.Source or "").strip() else ""))
-    if c.Lifeline is not None:
-        _lifeline(ctx, customer, c, r)
+    if ci.lifeline is not None:
+        _lifeline(ctx, customer, ci.lifeline)
 
     result = NewCustomers_CreateResult(Customer_ID=customer.id, BillMethod=customer.bill_method,
                                        Status=customer.status, Orders=[], Lines=[], Products=[])
@@ -339,36 +340,29 @@ def _program(c: NewCustomer, r: Resolved) -> str:
     return "ETC_LIFELINE" if r.package is not None and r.package.is_lifeline else "NON_LIFELINE"
 
 
-def _lifeline(ctx: Context, customer: Customer, c: NewCustomer, r: Resolved) -> None:
-    ll = c.Lifeline
-    if ll.Status:
-        status = ll.Status
-    elif ll.SelfCertificationPDF:
-        status = ctx.caller.lifeline_form_status
-    else:
-        status = "NEEDS_FORM"
-    row = CustomerLifeline(
-        client_id=ctx.client_id, customer_id=customer.id, lifeline_type_id=ll.LifelineTypeID,
-        status=status, temporary_address=bool(ll.TemporaryAddress),
-        separate_economic_unit=bool(ll.SeparateEconomicUnit), tribal=bool(ll.Tribal),
-        proof_type_id=ll.ProofTypeID,
-        proof_identifying_information=_s(ll.ProofIdentifyingInformation),
-        proof_notes=_s(ll.ProofNotes), multiple_households=bool(ll.MultipleHouseholds),
-        household_count=ll.HouseholdCount,
-        annual_income=money(ll.AnnualIncome) if ll.AnnualIncome is not None else None,
-        certification_date=ll.CertificationDate,
-        original_certification_date=ll.OriginalCertificationDate or ll.CertificationDate,
-        tpiv_status=ll.TPIVStatus, cgm_reservation=_s(ll.CGM_Reservation),
-        nlad_enrolled=bool(ll.NLADEnrolled),
-        self_certification_pdf=ll.SelfCertificationPDF or None,
-        proof_documentation_pdf=ll.ProofDocumentationPDF or None,
-    )
+def initial_lifeline_status(ctx: Context, ll: dict) -> str:
+    """The Status given; else the client's form status when a SelfCertificationPDF comes with
+    it; else NEEDS_FORM."""
+    if ll.get("Status"):
+        return ll["Status"]
+    if ll.get("SelfCertificationPDF"):
+        return ctx.caller.lifeline_form_status
+    return "NEEDS_FORM"
+
+
+def _lifeline(ctx: Context, customer: Customer, ll: dict) -> None:
+    status = initial_lifeline_status(ctx, ll)
+    row = CustomerLifeline(client_id=ctx.client_id, customer_id=customer.id, status=status)
+    for attr, value in M.LIFELINE.columns(ll).items():
+        setattr(row, attr, value)
+    row.original_certification_date = row.original_certification_date \
+        or row.certification_date
     ctx.db.add(row)
     note = f"Lifeline status set to {status}"
-    if (ll.StatusNote or "").strip():
-        note += f": {ll.StatusNote.strip()}"
+    if (ll.get("StatusNote") or "").strip():
+        note += f": {ll['StatusNote'].strip()}"
     ctx.history(customer.id, "LIFELINE", note)
-    if ll.NLADEnrolled:
+    if ll.get("NLADEnrolled"):
         ctx.db.add(NladEnrollment(client_id=ctx.client_id, customer_id=customer.id,
                                   state=customer.physical_address.state, status="COMPLETE",
                                   created_at=ctx.now))
@@ -412,11 +406,11 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
         created_at=ctx.now,
     )
     if o.ShippingAddress is not None:
-        shipping = _address(ctx, o.ShippingAddress, "SHIPPING")
+        shipping = _address(ctx, M.ADDRESS.given(o.ShippingAddress), "SHIPPING")
         shipping.customer_id = customer.id
         order.shipping_address = shipping
     if port is not None:
-        port_address = _address(ctx, port.Address, "PORT")
+        port_address = _address(ctx, M.ADDRESS.given(port.Address), "PORT")
         port_address.customer_id = customer.id
         order.port = OrderPort(
             client_id=cid, mdn=port.MDN.strip(), account_number=_s(port.AccountNumber),
@@ -470,8 +464,3 @@ def _s(value: str | None) -> str | None:
         return None
     v = value.strip()
     return v or None
-
-
-def _digits(value: str | None) -> str | None:
-    v = _s(value)
-    return v.replace("-", "") if v else None

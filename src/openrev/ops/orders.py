@@ -22,9 +22,9 @@ from ..contract.operations import (
     Orders_SearchResult, Orders_UpdateRequest, Orders_UpdateResult,
 )
 from ..domain import lines as line_rules, orders as rules
+from ..domain.money import money
 from ..store import catalog, lines as lines_repo, orders as repo
 from ..store.tables import CustomerProduct, OrderHistory, Process, Product, Service
-from ..wire.values import money
 from .base import Context, handler
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 500

@@ -20,6 +20,9 @@ compute the same hash of the value searched for::
 
     select(Customer).where(Customer.client_id == cid, Customer.ssn_hmac == ssn_hmac(ssn))
 
+(A Core ``update(Customer).values(ssn=...)`` bypasses the mapper event: set the hashes in the
+same statement with these functions.)
+
 Where the key comes from (:func:`load_keyring`)
 ------------------------------------------------
 1. ``OPENREV_SECRET_KEY`` (urlsafe base64 of 32 bytes, or any text, stretched with HKDF),

@@ -601,7 +601,8 @@ class Customer(_Tenant, Base):
     security_pin: Mapped[str | None] = mapped_column(Encrypted("customers.security_pin"))
     language: Mapped[str | None] = mapped_column(String(50))
     dob: Mapped[dt.date | None] = mapped_column(EncryptedDate("customers.dob"))
-    dl: Mapped[str | None] = mapped_column(Encrypted("customers.dl"))
+    # the ciphertext is TEXT; ``info["max_length"]`` bounds the plain value (the field map)
+    dl: Mapped[str | None] = mapped_column(Encrypted("customers.dl"), info={"max_length": 50})
     ssn: Mapped[str | None] = mapped_column(Encrypted("customers.ssn"))
     email: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[str | None] = mapped_column(String(100))
@@ -912,7 +913,8 @@ class OrderPort(_Tenant, Base):
     mdn: Mapped[str] = mapped_column(String(20), index=True)
     account_number: Mapped[str | None] = mapped_column(String(100))
     authorized_signer: Mapped[str | None] = mapped_column(String(200))
-    pin_password: Mapped[str | None] = mapped_column(Encrypted("order_ports.pin_password"))
+    pin_password: Mapped[str | None] = mapped_column(Encrypted("order_ports.pin_password"),
+                                                     info={"max_length": 100})
     remark: Mapped[str | None] = mapped_column(Text)
     address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"), index=True)
     external_provider: Mapped[str | None] = mapped_column(String(50))
@@ -956,6 +958,24 @@ class CustomerHistory(_Tenant, Base):
     category: Mapped[str] = mapped_column(String(50))
     note: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class CustomerChange(_Tenant, Base):
+    """One field a Customers_Update changed: when, by whom (``user_id``, the user the request
+    acted as; ``real_user_id``, the user who logged in, when the session was impersonated),
+    the field path (``Customer/PhysicalAddress/FirstName``), the old and the new value as text
+    (secrets masked: ``********``; NULL: no value). Read by ``openrev customer history``."""
+
+    __tablename__ = "customer_changes"
+    __table_args__ = (Index(None, "customer_id", "created_at"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    real_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    field: Mapped[str] = mapped_column(String(200))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
 
 
 GLOBAL_MODELS: tuple[type[Base], ...] = (Client, LoginFailure)

@@ -6,15 +6,12 @@ import base64
 import binascii
 import datetime as dt
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
 from ..contract.limits import MAX_DECIMAL_CHARS, MAX_EXPONENT, MAX_STRING_CHARS
-
-CENT = Decimal("0.01")
-
 
 class BadValue(ValueError):
     """A value that does not fit its type; the message is the rule, for the field path."""
@@ -215,11 +212,6 @@ def parse_leaf(t: S.Type, text: str, path: str, invalid: list[tuple[str, str]]) 
 
 def format_decimal(v: Decimal) -> str:
     return format(v, "f")
-
-
-def money(v: Decimal | int | str) -> Decimal:
-    """A money amount rounded half-up to cents (CONTRACT.md)."""
-    return Decimal(v).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def format_datetime(v: dt.datetime) -> str:

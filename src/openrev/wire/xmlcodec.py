@@ -48,10 +48,15 @@ def decode(node: Node, cls: type[S.Struct], path: str, report: DecodeReport) -> 
         if f is None:
             report.ignore(cpath)
             continue
-        if child.is_empty_tag:
-            obj.set_state(f.name, S.State.EMPTY)
-            continue
         ftype = f.type
+        if child.is_empty_tag:
+            if isinstance(ftype, S.ListOf) and not child.nil:
+                # a list present with no items, <TaxExemptions/>, is an empty list (what PHP
+                # and .NET write for an empty array); only xsi:nil leaves it (CONTRACT.md)
+                obj.set_state(f.name, S.State.WRITTEN, [])
+            else:
+                obj.set_state(f.name, S.State.EMPTY)
+            continue
         if isinstance(ftype, S.ListOf):
             items = _decode_list(child, ftype, cpath, report)
             if items is not INVALID:
