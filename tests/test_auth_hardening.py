@@ -42,6 +42,7 @@ from openrev.ops import auth as auth_module
 from openrev.settings import Settings
 from openrev.store.db import make_sessionmaker
 from openrev.store.tables import ApiSession, Client, Customer, LoginFailure, User, UserPermission
+from openrev.wire import app as app_module
 from openrev.wire.app import create_app
 
 UTC = dt.timezone.utc
@@ -161,6 +162,18 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
+@pytest.fixture(autouse=True)
+def holds(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The seconds each answer was held back (recorded, not waited)."""
+    held: list[float] = []
+
+    async def record(seconds: float) -> None:
+        held.append(seconds)
+
+    monkeypatch.setattr(app_module, "_sleep", record)
+    return held
+
+
 def refused(h: dict[str, Any], message: str) -> None:
     assert (h["Success"], h["Error_Code"], h.get("Message")) == (False, "S2005", message), h
 
@@ -177,18 +190,21 @@ def user_throttle(retry_at: dt.datetime, seconds: int) -> str:
 # ------------------------------------------------------------------ the throttle
 
 
-def test_failed_logins_are_throttled_without_checking_the_password(call, db, clock, checks):
+def test_failed_logins_are_throttled_without_checking_the_password(call, db, clock, checks,
+                                                                    holds):
     creds, _ = add_user(db)
     wrong = dict(creds, Password="wrong")
     for _ in range(3):
         refused(call("Sessions_Create", {"Credentials": wrong}), BAD)
-    assert len(checks) == 3
+    assert len(checks) == 3 and holds == []  # a checked failure is answered at once
     first_failure = clock.now
     clock.now += dt.timedelta(seconds=100)
     for attempt in (wrong, creds):  # even the right password is refused, and cheaply
         refused(call("Sessions_Create", {"Credentials": attempt}),
                 user_throttle(first_failure + dt.timedelta(seconds=900), 800))
     assert len(checks) == 3
+    # and late: each refused answer is held back, asynchronously, to slow a guesser down
+    assert holds == [auth_module.REFUSED_LOGIN_DELAY] * 2 == [1.0, 1.0]
     clock.now += dt.timedelta(seconds=801)  # the failures have left the window
     h = call("Sessions_Create", {"Credentials": creds})
     assert (h["Success"], h.get("Error_Code")) == (True, None), h

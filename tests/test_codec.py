@@ -136,3 +136,11 @@ def test_secrets_never_in_repr():
     text = repr(req)
     assert "123-45-6789" not in text and "1234" not in text
     assert "ID=1" in text
+
+
+def test_a_list_written_as_an_empty_tag_is_an_empty_list_and_nil_leaves_it():
+    req, report = xml_decode("<Customer><TaxExemptions/><Fields xsi:nil='true'/></Customer>")
+    c = req.Customer
+    assert report.invalid == []
+    assert c.state("TaxExemptions") is State.WRITTEN and c.TaxExemptions == []
+    assert c.state("Fields") is State.EMPTY and c.Fields is None

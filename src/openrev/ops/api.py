@@ -13,6 +13,7 @@ in the server log.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 import logging
 import uuid
 from typing import Callable
@@ -33,6 +34,14 @@ from .debug import masked
 log = logging.getLogger("openrev.api")
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An operation's Result, and the seconds to hold it back before sending it."""
+
+    result: Struct
+    delay: float = 0.0
+
+
 class Api:
     def __init__(self, sessions: sessionmaker[DbSession], settings: Settings,
                  clock: Callable[[], dt.datetime] | None = None):
@@ -49,6 +58,14 @@ class Api:
 
         ``peer``: the address the request came from (the login throttle counts failures per
         address; None: not known)."""
+        return self.answer(op, request, report, peer).result
+
+    def answer(self, op: Operation, request: Struct, report: DecodeReport,
+               peer: str | None = None) -> Answer:
+        """``call``, plus how long the wire layer should hold the answer back: a refused
+        (throttled) login is answered after ``auth.REFUSED_LOGIN_DELAY`` seconds, waited
+        asynchronously so that it costs the server nothing while it slows a guesser down."""
+        delay = 0.0
         result = op.result()
         header = Header(Success=False)
         result.Header = header
@@ -60,6 +77,7 @@ class Api:
             self._run(op, caller, request, report, result)
             header.Success = True
         except ApiError as err:
+            delay = getattr(err, "answer_delay", 0.0)
             header.Error_Code = err.code
             header.Error_Description = err.description
             if err.message:
@@ -77,13 +95,13 @@ class Api:
             header.Error_Code, header.Error_Description = err.code, err.description
             header.Message = err.message
             result.Debug = op.debug_type(Request=masked(request))
-            return result
+            return Answer(result, delay)
         if request.Debug:
             debug = op.debug_type(Request=masked(request))
             if report.unknown:
                 debug.Ignored = list(report.unknown)
             result.Debug = debug
-        return result
+        return Answer(result, delay)
 
     def _run(self, op: Operation, caller: Caller, request: Struct, report: DecodeReport,
              result: Struct) -> None:

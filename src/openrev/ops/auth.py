@@ -109,6 +109,18 @@ def _iso(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+
+REFUSED_LOGIN_DELAY = 1.0
+"""Seconds a refused (throttled) login's answer is held back. The wait is asynchronous (no
+thread, no database), so 40 guessers cost the server 40 cheap answers a second instead of
+thousands, and clients with a session keep their latency."""
+
+
+class LoginRefused(ApiError):
+    """S2005 for a throttled login: answered late (``answer_delay``), never checked."""
+
+    answer_delay = REFUSED_LOGIN_DELAY
+
 class VerifiedCache:
     """Logins whose password argon2 accepted recently: (Client code, Username) -> an HMAC of
     the password under a random key of this process, the stored hash it matched, and when it
@@ -345,7 +357,7 @@ class Authenticator:
     @staticmethod
     def _refuse_if_throttled(message: str | None) -> None:
         if message is not None:
-            raise ApiError("S2005", message)
+            raise LoginRefused("S2005", message)
 
     def _failed(self, code: str, username: str, peer: str | None, now: dt.datetime) -> None:
         def record(db: DbSession) -> None:

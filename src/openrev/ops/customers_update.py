@@ -151,7 +151,7 @@ def _agent(ctx: Context, ci: CustomerInput) -> Any:
         if not number or number == "0":
             return None
         agent = catalog.agent_by_number(ctx.db, ctx.client_id, int(number)) \
-            if number.isdigit() and len(number) < 10 else None
+            if number.isascii() and number.isdigit() and len(number) < 10 else None
         if agent is None:
             raise ApiError("A2011", f"Customer/AgentNumber: {number} does not exist")
         return agent.id

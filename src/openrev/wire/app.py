@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 from pathlib import Path
 
@@ -75,9 +77,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             call = soap.read_call(body, content_type)
         except soap.SoapFault as f:
             return _fault(f.version, f.message)
-        result = api.call(call.op, call.request, call.report, peer)
-        return Response(soap.write_response(call, result),
-                        media_type=soap.CONTENT_TYPE[call.version])
+        answer = api.answer(call.op, call.request, call.report, peer)
+        return _held(Response(soap.write_response(call, answer.result),
+                              media_type=soap.CONTENT_TYPE[call.version]), answer.delay)
 
     async def soap_endpoint(request: Request) -> Response:
         content_type = request.headers.get("content-type", "")
@@ -87,7 +89,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             resp = _fault(soap.version_from_content_type(content_type), str(exc))
             resp.headers["connection"] = "close"
             return resp
-        return await run_in_threadpool(soap_call, body, content_type, _peer(request))
+        return await _hold(await run_in_threadpool(soap_call, body, content_type,
+                                                   _peer(request)))
 
     async def soap_get(request: Request) -> Response:
         if any(k.lower() == "wsdl" for k in request.query_params.keys()):
@@ -109,16 +112,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _json_error(400, str(exc))
         report = DecodeReport()
         request = jsoncodec.decode(data, op.request, "", report)
-        result = api.call(op, request, report, peer)
-        return Response(jsoncodec.dumps(result), media_type="application/json")
+        answer = api.answer(op, request, report, peer)
+        return _held(Response(jsoncodec.dumps(answer.result), media_type="application/json"),
+                     answer.delay)
 
     async def json_endpoint(request: Request) -> Response:
         try:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:
             return _json_error(413, str(exc))
-        return await run_in_threadpool(json_call, request.path_params["operation"], body,
-                                       _peer(request))
+        return await _hold(await run_in_threadpool(json_call, request.path_params["operation"],
+                                                   body, _peer(request)))
 
     async def openapi_endpoint(request: Request) -> Response:
         return Response(orjson.dumps(openapi(frozenset(HANDLERS))),
@@ -160,6 +164,26 @@ def app_from_env() -> Starlette:
 def _peer(request: Request) -> str | None:
     """The client's address (the login throttle counts failures per address)."""
     return request.client.host if request.client else None
+
+
+_DELAY = "x-openrev-hold"
+_sleep = asyncio.sleep  # tests record the holds instead of waiting them out
+
+
+def _held(response: Response, delay: float) -> Response:
+    """Mark ``response`` to be sent ``delay`` seconds late (see ``Api.answer``)."""
+    if delay > 0:
+        response.headers[_DELAY] = f"{delay:g}"
+    return response
+
+
+async def _hold(response: Response) -> Response:
+    """Wait, without a thread, as long as the response was marked to be held back."""
+    delay = response.headers.get(_DELAY)
+    if delay is not None:
+        del response.headers[_DELAY]
+        await _sleep(float(delay))
+    return response
 
 
 def _fault(version: int, message: str) -> Response:
