@@ -115,3 +115,19 @@ def service(request: pytest.FixtureRequest, live_url: str):
     client = zeep.Client(f"{live_url}/v20/default.asmx?WSDL", transport=Transport(timeout=30),
                          service_name="RevAPI", port_name=request.param)
     return client.service
+
+
+@pytest.fixture(params=["json", "soap11", "soap12"])
+def call(request: pytest.FixtureRequest, client):
+    """Call an operation with a JSON-shaped body through the JSON binding, or as raw SOAP 1.1
+    or 1.2 bytes (``helpers.binding_call``): a test using it runs on all three bindings."""
+    from helpers import binding_call
+
+    return binding_call(client, request.param)
+
+
+@pytest.fixture(scope="session")
+def sessions(app):
+    """Database sessions on the test server's database, to look at what it wrote."""
+    return make_sessionmaker(app.state.engine)
+

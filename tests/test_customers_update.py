@@ -22,11 +22,10 @@ import pytest
 from sqlalchemy import select
 
 from helpers import (
-    CLERK, DEMO, OTHER, binding_call, error, ok, post_soap, result_of, child_text,
+    CLERK, DEMO, OTHER, error, ok, post_soap, result_of, child_text,
 )
 from openrev.cli import main as cli_main
 from openrev.store import crypto
-from openrev.store.db import make_sessionmaker
 from openrev.store.tables import (
     Customer, CustomerChange, CustomerHistory, PaymentAccount, User,
 )
@@ -42,16 +41,6 @@ FULL = {"Email": "una@example.com", "SecurityPIN": "1234", "Language": "English"
                                                        "UsageBalanceLimit": "50.00"},
         "Fields": [{"FieldID": 1, "Value": "Radio"}]}
 IMPERSONATED_CLERK = dict(DEMO, ImpersonationKey="clerk-impersonation-key")
-
-
-@pytest.fixture(params=["json", "soap11", "soap12"])
-def call(request, client) -> Call:
-    return binding_call(client, request.param)
-
-
-@pytest.fixture(scope="module")
-def sessions(app):
-    return make_sessionmaker(app.state.engine)
 
 
 def jpost(client, op: str, body: dict[str, Any]) -> dict[str, Any]:

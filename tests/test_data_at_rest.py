@@ -125,11 +125,6 @@ def create_customer(call: Any, p: dict[str, str]) -> int:
     return int(out["Customer_ID"])
 
 
-@pytest.fixture(params=["json", "soap11", "soap12"])
-def call(request, client):
-    return binding_call(client, request.param)
-
-
 @pytest.fixture
 def own_keyring() -> Iterator[None]:
     """Tests that configure other keys give the process its keyring back afterwards."""

@@ -18,7 +18,6 @@ from helpers import DEMO, OTHER, binding_call, error, from_xml, ok, result_of
 from openrev.contract.errors import ApiError
 from openrev.contract.operations import Lines_UpdateRequest, UpdatableInt, UpdatableString
 from openrev.domain import lines as rules
-from openrev.store.db import make_sessionmaker
 from openrev.store.tables import (
     CustomerHistory, InventoryItem, InventoryType, Service, ServiceField, ServiceType,
 )
@@ -26,17 +25,6 @@ from openrev.store.tables import (
 ADDRESS = {"FirstName": "Lena", "LastName": "Line", "Address1": "101 N Palafox St",
            "City": "Pensacola", "State": "FL", "Zip": "32502"}
 Call = Callable[[str, dict[str, Any]], dict[str, Any]]
-
-
-@pytest.fixture(params=["json", "soap11", "soap12"])
-def call(request, client) -> Call:
-    """Call an operation with a JSON body, through the JSON binding or as raw SOAP."""
-    return binding_call(client, request.param)
-
-
-@pytest.fixture(scope="module")
-def sessions(app):
-    return make_sessionmaker(app.state.engine)
 
 
 def sign_up(call: Call) -> tuple[int, int, int]:

@@ -18,11 +18,10 @@ from lxml import etree
 from sqlalchemy import select
 
 from helpers import (
-    DEMO, OTHER, binding_call, error, from_xml, new_session, ok, post_soap, result_of, to_xml,
+    DEMO, OTHER, error, from_xml, new_session, ok, post_soap, result_of, to_xml,
 )
 from openrev.contract.errors import ApiError
 from openrev.domain import orders as rules
-from openrev.store.db import make_sessionmaker
 from openrev.store.tables import (
     Customer, CustomerHistory, CustomerProduct, Order, Service,
 )
@@ -38,18 +37,7 @@ Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 # ------------------------------------------------------------------ the two bindings
 
 
-@pytest.fixture(params=["json", "soap11", "soap12"])
-def call(request, client) -> Call:
-    """Call an operation with a JSON body, through the JSON binding or as raw SOAP."""
-    return binding_call(client, request.param)
-
-
 # ------------------------------------------------------------------ data
-
-
-@pytest.fixture(scope="module")
-def sessions(app):
-    return make_sessionmaker(app.state.engine)
 
 
 def new_customer(client, package: int = 1003) -> tuple[int, int, int]:

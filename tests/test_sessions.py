@@ -13,7 +13,7 @@ from openrev.settings import Settings
 from openrev.store.db import make_engine, make_sessionmaker
 from openrev.store.tables import ApiSession, User
 from openrev.wire import jsoncodec
-from openrev.wire.xmlcodec import DecodeReport
+from openrev.contract.report import DecodeReport
 
 from helpers import DEMO
 

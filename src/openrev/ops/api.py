@@ -26,7 +26,7 @@ from ..contract.operations import Operation
 from ..contract.schema import Struct
 from ..settings import Settings
 from ..store.uow import DatabaseBusy, TransactionRunner
-from ..wire.xmlcodec import DecodeReport
+from ..contract.report import DecodeReport
 from . import auth
 from .base import HANDLERS, Caller, Context
 from .debug import masked

@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import String
 
-from ..contract.schema import State, Struct
+from ..contract.schema import Struct
 from ..domain.customer_rules import CustomerInput, Limits
 from ..domain.money import money
 from . import tables as T

@@ -13,26 +13,12 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
-from ..contract.limits import MAX_IGNORED_LISTED, MAX_LIST_ITEMS, MAX_PROBLEM_CHARS
+from ..contract.limits import MAX_LIST_ITEMS
+from ..contract.report import DecodeReport  # noqa: F401  (re-exported for the codecs)
 from .values import FORMATTERS, INVALID, parse_leaf
 from .xmltree import Node
 
 # ---------------------------------------------------------------------------- decoding
-
-
-class DecodeReport:
-    """What decoding noticed: values that do not fit (S2010) and unknown elements."""
-
-    __slots__ = ("invalid", "unknown")
-
-    def __init__(self) -> None:
-        self.invalid: list[tuple[str, str]] = []
-        self.unknown: list[str] = []
-
-    def ignore(self, path: str) -> None:
-        """Note an element that was not understood (Debug/Ignored lists a bounded few)."""
-        if len(self.unknown) < MAX_IGNORED_LISTED:
-            self.unknown.append(path[:MAX_PROBLEM_CHARS])
 
 
 def decode(node: Node, cls: type[S.Struct], path: str, report: DecodeReport) -> S.Struct:
