@@ -16,6 +16,7 @@
     openrev secrets rotate [--database URL] [--drop-old]   new key; re-encrypt personal data
     openrev secrets new-key               print a new random key (for OPENREV_SECRET_KEY)
     openrev customer history CLIENT CUSTOMER_ID   every change Customers_Update made
+    openrev seed-customers N [--client CODE] [--seed S] [--database URL]   N synthetic customers
 
 Configuration comes from the environment (``OPENREV_DATABASE_URL``, ``OPENREV_HOST``,
 ``OPENREV_PORT``, ``OPENREV_LOG_LEVEL``, ``OPENREV_LOG_FORMAT``, see openrev.settings); flags
@@ -445,6 +446,31 @@ def cmd_customer_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_seed_customers(args: argparse.Namespace) -> int:
+    """Load N synthetic customers in bulk (openrev.store.seed), with a progress bar."""
+    from openrev.store.seed import ProgressLine, SeedError, seed_customers
+
+    if args.n < 0:
+        raise CliError("N must be a positive number of customers", status=2)
+    url = _database_url(args)
+    _keyring(url)
+    _check_schema(url)
+    engine = make_engine(url)
+    try:
+        done = seed_customers(engine, args.n, client_code=args.client, seed=args.seed,
+                              batch_size=args.batch_size, jobs=args.jobs,
+                              progress=ProgressLine())
+    except SeedError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        engine.dispose()
+    rate = done.customers / done.seconds if done.seconds else 0.0
+    print(f"{done.customers:,} customers (ids {done.first_customer_id}-"
+          f"{done.last_customer_id}, {done.rows:,} rows) of client {args.client} loaded into "
+          f"{display_url(url)} in {done.seconds:.1f} s ({rate:,.0f} customers/s)")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -576,6 +602,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("customer_id", metavar="CUSTOMER_ID", type=int)
     p.set_defaults(func=cmd_customer_history)
     customer_parser.set_defaults(func=None, subparser=customer_parser)
+
+    p = commands.add_parser(
+        "seed-customers", parents=[database],
+        help="load N synthetic customers in bulk (each with addresses, a service with a "
+             "unique TN, products and a device), for load tests and benchmarks")
+    p.add_argument("n", metavar="N", type=int, help="how many customers to add")
+    p.add_argument("--client", default="DEMO", metavar="CODE",
+                   help="the client whose catalog they use (default: DEMO)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--batch-size", type=int, default=5000, metavar="B",
+                   help="customers per transaction (default: 5000)")
+    p.add_argument("--jobs", type=int, default=None, metavar="J",
+                   help="processes generating rows (default: the number of CPUs)")
+    p.set_defaults(func=cmd_seed_customers)
 
     parser.set_defaults(func=None, subparser=parser)
     return parser

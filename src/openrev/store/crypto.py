@@ -73,6 +73,7 @@ from openrev.keyring import (
 __all__ = [
     "Encrypted", "EncryptedDate", "Keyring", "KeyringError", "load_keyring", "use_keyring",
     "key_file_path", "ssn_hmac", "ssn_last4_hmac", "dl_hmac", "dob_hmac", "rotate",
+    "customer_key_columns", "match_key_columns", "MATCH_KEY_COLUMNS",
 ]
 
 KEY_FILE_SUFFIX = ".key"
@@ -325,6 +326,74 @@ def fill_customer_hmacs(customer: Any, *, inserting: bool) -> None:
                                   or state.attrs[hash_attr].history.has_changes()):
             continue
         setattr(customer, hash_attr, fn(getattr(customer, plain_attr)))
+
+
+# --------------------------------------------------------------------------- match keys
+
+MATCH_KEY_COLUMNS = ("first_name_key", "last_name_key", "middle_name_key", "suffix_key",
+                     "street_key", "unit_key", "city_key", "state_key", "zip5",
+                     "match_keys_version")
+"""The columns of ``customers`` holding Duplicate_Query's normalised keys (not secret)."""
+
+
+def match_key_columns(first_name: str | None = None, last_name: str | None = None,
+                      street1: str | None = None, street2: str | None = None,
+                      city: str | None = None, state: str | None = None,
+                      zip: str | None = None, *,  # noqa: A002 - the field's name
+                      middle_name: str | None = None, suffix: str | None = None
+                      ) -> dict[str, Any]:
+    """Column -> value of the normalised name and location keys of a customer, from its
+    *physical* address as stored (:func:`openrev.domain.matching.customer_keys`). Empty keys
+    are NULL, except ``unit_key``: "" (no unit) whenever there is a street."""
+    from ..domain import matching
+
+    k = matching.customer_keys(first=first_name, last=last_name, middle=middle_name,
+                               suffix=suffix, street1=street1, street2=street2, city=city,
+                               state=state, zip_code=zip)
+    return {
+        "first_name_key": k.first_name or None, "last_name_key": k.last_name or None,
+        "middle_name_key": k.middle_name or None, "suffix_key": k.suffix or None,
+        "street_key": k.street or None, "unit_key": k.unit if k.street else None,
+        "city_key": k.city or None, "state_key": k.state or None, "zip5": k.zip5,
+        "match_keys_version": matching.KEYS_VERSION,
+    }
+
+
+def customer_key_columns(ssn: str | None = None, dl: str | None = None,
+                         dob: dt.date | str | None = None, first_name: str | None = None,
+                         last_name: str | None = None, street1: str | None = None,
+                         street2: str | None = None, city: str | None = None,
+                         state: str | None = None, zip: str | None = None, *,  # noqa: A002
+                         middle_name: str | None = None, suffix: str | None = None,
+                         keyring: Keyring | None = None) -> dict[str, Any]:
+    """Every derived column of a ``customers`` row: the keyed hashes (``ssn_hmac``,
+    ``ssn_last4_hmac``, ``dl_hmac``, ``dob_hmac``) and Duplicate_Query's keys
+    (:func:`match_key_columns`), from the plain SSN, DL, DOB and the physical address's
+    name and location. For a bulk load (Core inserts): the ORM computes the same values
+    on every flush. ``keyring``: default the process's current one."""
+    out: dict[str, Any] = {
+        "ssn_hmac": ssn_hmac(ssn, keyring), "ssn_last4_hmac": ssn_last4_hmac(ssn, keyring),
+        "dl_hmac": dl_hmac(dl, keyring), "dob_hmac": dob_hmac(dob, keyring)}
+    out.update(match_key_columns(first_name, last_name, street1, street2, city, state, zip,
+                                 middle_name=middle_name, suffix=suffix))
+    return out
+
+
+def address_match_key_columns(address: Any) -> dict[str, Any]:
+    """:func:`match_key_columns` of an ``Address`` row (or None: no physical address)."""
+    if address is None:
+        return match_key_columns()
+    return match_key_columns(address.first_name, address.last_name, address.address1,
+                             address.address2, address.city, address.state, address.zip,
+                             middle_name=address.middle_name, suffix=address.suffix)
+
+
+def fill_customer_match_keys(customer: Any) -> None:
+    """Set the match keys of ``customer`` from its current physical address (only the
+    columns whose value changes are set)."""
+    for col, value in address_match_key_columns(customer.physical_address).items():
+        if getattr(customer, col) != value:
+            setattr(customer, col, value)
 
 
 # --------------------------------------------------------------------------- re-encryption

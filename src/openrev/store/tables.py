@@ -72,6 +72,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    Session,
     mapped_column,
     relationship,
     validates,
@@ -79,7 +80,7 @@ from sqlalchemy.orm import (
 from sqlalchemy import event
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from .crypto import Encrypted, EncryptedDate, fill_customer_hmacs
+from .crypto import Encrypted, EncryptedDate, fill_customer_hmacs, fill_customer_match_keys
 
 # --------------------------------------------------------------------------- conventions
 
@@ -582,6 +583,10 @@ class Customer(_Tenant, Base):
         Index(None, "client_id", "dl_hmac"),
         Index(None, "client_id", "dob_hmac"),
         Index(None, "client_id", "acct_num"),
+        # Duplicate_Query (0006): one index per default pattern's leading keys
+        Index(None, "client_id", "last_name_key", "first_name_key"),
+        Index(None, "client_id", "street_key", "unit_key", "zip5"),
+        Index(None, "client_id", "street_key", "unit_key", "city_key", "state_key"),
         one_of("status", CUSTOMER_STATUSES),
         one_of("customer_class", CUSTOMER_CLASSES),
         one_of("bill_method", BILL_METHODS),
@@ -635,6 +640,19 @@ class Customer(_Tenant, Base):
     ssn_last4_hmac: Mapped[str | None] = mapped_column(String(64))
     dl_hmac: Mapped[str | None] = mapped_column(String(64))
     dob_hmac: Mapped[str | None] = mapped_column(String(64))
+    # Duplicate_Query's normalised keys of the name and the *physical* address (0006;
+    # openrev.domain.matching, computed on every write by _customer_match_keys below, or by
+    # crypto.customer_key_columns for a bulk load; never per query). unit_key: "" = no unit.
+    first_name_key: Mapped[str | None] = mapped_column(String)
+    last_name_key: Mapped[str | None] = mapped_column(String)
+    middle_name_key: Mapped[str | None] = mapped_column(String)
+    suffix_key: Mapped[str | None] = mapped_column(String)
+    street_key: Mapped[str | None] = mapped_column(String)
+    unit_key: Mapped[str | None] = mapped_column(String)
+    city_key: Mapped[str | None] = mapped_column(String)
+    state_key: Mapped[str | None] = mapped_column(String)
+    zip5: Mapped[str | None] = mapped_column(String(5))
+    match_keys_version: Mapped[int | None] = mapped_column(Integer)
 
     agent: Mapped[Agent | None] = relationship(lazy="selectin")
     physical_address: Mapped[Address | None] = relationship(
@@ -676,6 +694,23 @@ def _customer_hmacs_on_insert(_mapper: Any, _connection: Any, customer: Customer
 @event.listens_for(Customer, "before_update")
 def _customer_hmacs_on_update(_mapper: Any, _connection: Any, customer: Customer) -> None:
     fill_customer_hmacs(customer, inserting=False)
+
+
+@event.listens_for(Session, "before_flush")
+def _customer_match_keys(session: Session, _context: Any, _instances: Any) -> None:
+    """Duplicate_Query's keys of every customer written in this flush (created, updated, or
+    whose current physical address is created or changed), from that address."""
+    touched: dict[int, Customer] = {}
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Customer):
+            touched[id(obj)] = obj
+        elif isinstance(obj, Address) and obj.kind == "PHYSICAL":
+            owner = obj.customer
+            if owner is not None and owner.physical_address is obj:
+                touched[id(owner)] = owner
+    for customer in touched.values():
+        if customer not in session.deleted:
+            fill_customer_match_keys(customer)
 
 
 class CustomerTaxExemption(_Tenant, Base):
