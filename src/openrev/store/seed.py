@@ -562,7 +562,7 @@ def _plan(table_name: str, keys: tuple[str, ...], dialect_name: str
         if col.name not in keys:
             if col.default is None:
                 continue
-            default = col.default.arg(None) if col.default.is_callable else col.default.arg
+            default = col.default  # a Python-side default: applied per row below
         columns.append(col.name)
         steps.append((default, col.type.dialect_impl(dialect).bind_processor(dialect)))
     return tuple(columns), tuple(steps)
@@ -582,7 +582,10 @@ def encode_rows(table_name: str, rows: list[dict[str, Any]], dialect_name: str
     for row in rows:
         values = []
         for name, (default, proc) in named:
-            v = row[name] if default is _MISSING else default
+            if default is _MISSING:
+                v = row[name]
+            else:
+                v = default.arg(None) if default.is_callable else default.arg
             values.append(v if proc is None or v is None else proc(v))
         out.append(tuple(values))
     return columns, out
@@ -643,7 +646,7 @@ def _reserve_ids(conn: Connection, table: Any, count: int) -> int:
         seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"),
                           {"t": table.name})
         if seq:
-            base = max(base, conn.scalar(text("SELECT nextval(:s)"), {"s": seq}))
+            base = max(base, conn.scalar(text("SELECT nextval(:s)"), {"s": seq}) - 1)
             conn.execute(text("SELECT setval(:s, :v)"), {"s": seq, "v": base + count})
     return base
 
