@@ -495,7 +495,7 @@ def test_migration_0004_encrypts_plaintext_rows_and_0003_gets_them_back(server_u
             assert b"mig-port-pw" in sqlite_file_bytes(url)  # the check below can fail
 
         upgrade(url)
-        assert current_revision(url) == "0006"
+        assert current_revision(url) == "0007"
         row = raw_customer(url, 1)
         assert row["ssn"].startswith(f"e1:{key_id(TEST_KEY)}:") and "111223333" not in row["ssn"]
         assert "mig-dl" not in row["dl"] and "1950" not in row["dob"] \

@@ -63,7 +63,6 @@ def test_docs_render_every_operation_in_chromium(live_url: str, tmp_path: Path) 
             assert summary == f"{op.doc} (not implemented)", name
         else:
             assert summary == op.doc, name
-    assert NOT_IMPLEMENTED, "no unimplemented operation left: drop this check"
 
 
 def test_openapi_is_3_0_with_an_example_per_operation(client) -> None:

@@ -17,6 +17,9 @@
     openrev secrets new-key               print a new random key (for OPENREV_SECRET_KEY)
     openrev customer history CLIENT CUSTOMER_ID   every change Customers_Update made
     openrev seed-customers N [--client CODE] [--seed S] [--database URL]   N synthetic customers
+    openrev tax load FILE --client CODE   make a TOML tax table the client's (all checked first)
+    openrev tax show ZIP [--client CODE]  the jurisdiction of ZIP and the taxes that apply there
+                                          (without --client: the shipped sample table)
 
 Configuration comes from the environment (``OPENREV_DATABASE_URL``, ``OPENREV_HOST``,
 ``OPENREV_PORT``, ``OPENREV_LOG_LEVEL``, ``OPENREV_LOG_FORMAT``, see openrev.settings); flags
@@ -471,6 +474,61 @@ def cmd_seed_customers(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tax_load(args: argparse.Namespace) -> int:
+    """Check a tax table file completely, then make it the client's (one transaction)."""
+    from openrev.domain.tax import TaxTableError, parse_table
+    from openrev.store.tax import store_table
+
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{args.file}: cannot read: {exc}") from None
+    try:
+        table = parse_table(text, args.file)
+    except TaxTableError as exc:
+        raise CliError(f"{args.file}: not loaded, nothing changed:\n{exc}") from None
+    with _session(_database_url(args)) as session:
+        client = _client(session, args.client)
+        store_table(session, client.id, text, args.file)
+    print(f"tax table {table.name!r} ({len(table.definitions)} taxes) loaded for client "
+          f"{args.client}")
+    return 0
+
+
+def cmd_tax_show(args: argparse.Namespace) -> int:
+    """The jurisdiction of a ZIP and the client's (or the sample's) taxes that apply there."""
+    from openrev.domain.tax import exemption_rows, jurisdiction_of, parse_table
+    from openrev.store.tax import sample_text, table_of
+
+    zip5 = args.zip.strip()
+    j = jurisdiction_of(zip5) if len(zip5) == 5 and zip5.isdigit() else None
+    if j is None:
+        raise CliError(f"{args.zip}: not a known US zip code")
+    engine = "SURETAX"
+    if args.client:
+        with _session(_database_url(args)) as session:
+            client = _client(session, args.client)
+            table, engine = table_of(session, client.id), client.tax_engine
+        whose = f"client {args.client}"
+    else:
+        table, whose = parse_table(sample_text(), "tax_sample.toml"), "the shipped sample"
+    print(f"ZIP {j.zip}: state {j.state}, county {j.county}, city {j.city}")
+    print(f"tax table of {whose}: {table.name}" + (f" ({table.note})" if table.note else ""))
+    found = table.applicable(j)
+    for d in found:
+        how = f"{d.rate}%" if d.kind == "percent" else f"{d.amount} {d.kind.replace('_', ' ')}"
+        print(f"  {d.level:<8} {d.id:<24} {how:<16} {d.type:<14} "
+              f"on {','.join(sorted(d.categories))}  [{d.where()}]  {d.description}")
+    if not found:
+        print("  (no taxes apply)")
+    if args.exemptions:
+        print(f"exemptions ({engine}):")
+        for value, removes in exemption_rows(engine):
+            print(f"  {value:<28} removes {removes}")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -616,6 +674,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, metavar="J",
                    help="processes generating rows (default: the number of CPUs)")
     p.set_defaults(func=cmd_seed_customers)
+
+    tax_parser = commands.add_parser("tax", help="tax tables (NewCustomers_Quote)")
+    tax_commands = tax_parser.add_subparsers(dest="tax_command", metavar="COMMAND")
+    p = tax_commands.add_parser(
+        "load", parents=[database],
+        help="check a TOML tax table file completely, then make it the client's table")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--client", required=True, metavar="CODE")
+    p.set_defaults(func=cmd_tax_load)
+    p = tax_commands.add_parser(
+        "show", parents=[database],
+        help="the jurisdiction of a ZIP code and the taxes that apply there")
+    p.add_argument("zip", metavar="ZIP")
+    p.add_argument("--client", metavar="CODE",
+                   help="the client's table (default: the shipped sample table)")
+    p.add_argument("--exemptions", action="store_true",
+                   help="also list what each exemption value removes")
+    p.set_defaults(func=cmd_tax_show)
+    tax_parser.set_defaults(func=None, subparser=tax_parser)
 
     parser.set_defaults(func=None, subparser=parser)
     return parser

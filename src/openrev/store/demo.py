@@ -261,6 +261,8 @@ def load_demo(session: Session) -> None:
     _load_demo_inventory(session, demo.id)
     _load_demo_customer(session, demo.id)
     _load_other_customer(session, other.id)
+    for client in (demo, other):
+        _load_tax_table(session, client.id)
 
     session.flush()
     advance_id_sequences(session)
@@ -290,18 +292,18 @@ def _load_demo_settings(session: Session, c: int) -> None:
     _ensure(session, CustomFieldDefinition, 2, client_id=c, label="Preferred Contact Time")
     session.flush()
 
-    products = (
-        (2001, "Unlimited Talk & Text", "25.00", True, 10, "UNLTT", False),
-        (2002, "5GB Data", "15.00", True, 10, "DATA5GB", False),
-        (2003, "Activation Fee", "35.00", False, None, None, False),
-        (2004, "Shipping", "9.99", False, None, None, True),
-        (2005, "Lifeline Discount", "-9.25", True, 10, "LLDISC", False),
-        (2006, "Business Voice Line", "29.95", True, 20, "BVL", False),
+    products = (  # ..., tax category (openrev.domain.tax.CATEGORIES)
+        (2001, "Unlimited Talk & Text", "25.00", True, 10, "UNLTT", False, "wireless_service"),
+        (2002, "5GB Data", "15.00", True, 10, "DATA5GB", False, "wireless_service"),
+        (2003, "Activation Fee", "35.00", False, None, None, False, "activation"),
+        (2004, "Shipping", "9.99", False, None, None, True, "shipping"),
+        (2005, "Lifeline Discount", "-9.25", True, 10, "LLDISC", False, "wireless_service"),
+        (2006, "Business Voice Line", "29.95", True, 20, "BVL", False, "voice_service"),
     )
-    for id_, description, rate, recurring, provider_id, code1, ships in products:
+    for id_, description, rate, recurring, provider_id, code1, ships, tax in products:
         _ensure(session, Product, id_, client_id=c, description=description, rate=Decimal(rate),
                 recurring=recurring, provider_id=provider_id, code1=code1, code2=None,
-                product_type=None, ships_equipment=ships)
+                product_type=None, ships_equipment=ships, tax_category=tax)
     _ensure(session, Package, 1001, client_id=c, description="Wireless Unlimited",
             provider_id=10, is_lifeline=False, ships_equipment=False, service_type_id=1)
     _ensure(session, Package, 1002, client_id=c, description="Lifeline Wireless",
@@ -337,13 +339,24 @@ def _load_other_settings(session: Session, c: int) -> None:
     session.flush()
     _ensure(session, Product, 2101, client_id=c, description="Other Unlimited",
             rate=Decimal("30.00"), recurring=True, provider_id=30, code1="OTHUNL", code2=None,
-            product_type=None, ships_equipment=False)
+            product_type=None, ships_equipment=False, tax_category="wireless_service")
     _ensure(session, Package, 1101, client_id=c, description="Other Wireless",
             provider_id=30, is_lifeline=False, ships_equipment=False, service_type_id=3)
     session.flush()
     _ensure(session, PackageProduct, 7, client_id=c, package_id=1101, product_id=2101,
             product_group_id=0, lead_product=False, quantity=1, sort_order=1)
     session.flush()
+
+
+def _load_tax_table(session: Session, c: int) -> None:
+    """The shipped sample tax table (SAMPLE RATES, NOT TAX ADVICE), when the client has no
+    table yet; put back when resetting."""
+    from .tax import sample_text, store_table
+    from .tables import TaxTable
+
+    has = session.scalar(select(TaxTable.id).where(TaxTable.client_id == c))
+    if has is None or session.info.get(_RESETTING):
+        store_table(session, c, sample_text(), "tax_sample.toml")
 
 
 def _load_demo_inventory(session: Session, c: int) -> None:

@@ -387,8 +387,8 @@ class Product(_Tenant, Base):
     """A product (ProductID; Settings > Products).
 
     ``rate`` is the default rate (credits are negative); ``recurring`` true for a monthly
-    product, false for a one-time charge. ``ships_equipment``: ordering it ships something, so
-    the order needs a ShippingAddress.
+    product, false for a one-time charge; ``tax_category`` picks the taxes that apply.
+    ``ships_equipment``: ordering it ships something, so the order needs a ShippingAddress.
     """
 
     __tablename__ = "products"
@@ -401,6 +401,25 @@ class Product(_Tenant, Base):
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     product_type: Mapped[str | None] = mapped_column(String(100))
     ships_equipment: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the product tax category its taxes are looked up by (openrev.domain.tax.CATEGORIES;
+    # null: "general")
+    tax_category: Mapped[str | None] = mapped_column(String(50))
+
+
+class TaxTable(_Tenant, Base):
+    """A client's tax table (``openrev tax load``): the TOML text as loaded, one per client.
+
+    ``digest`` (SHA-256 of ``source``) keys the parsed table cached in memory
+    (openrev.store.tax), so that a quote reads one indexed row and parses nothing.
+    """
+
+    __tablename__ = "tax_tables"
+    __table_args__ = (UniqueConstraint("client_id"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ServiceType(_Tenant, Base):
