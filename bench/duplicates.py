@@ -41,6 +41,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from common import cpu, demo_database, write_section  # bench/common.py
 from openrev.contract.operations import OPERATIONS
 from openrev.ops.api import Api
 from openrev.settings import Settings
@@ -56,17 +57,10 @@ OP = OPERATIONS["Duplicate_Query"]
 
 def prepare(url: str, size: int) -> None:
     """Schema, demo data and seeded customers up to ``size`` customers of DEMO."""
-    from openrev.store.demo import load_demo
-    from openrev.store.migrate import upgrade
     from openrev.store.seed import ProgressLine, seed_customers
 
-    use_keyring(url, create=True)
-    upgrade(url)
-    engine = make_engine(url)
+    engine = demo_database(url)
     try:
-        with make_sessionmaker(engine).begin() as db:
-            if db.scalar(select(Client.id).where(Client.code == "DEMO")) is None:
-                load_demo(db)
         have = _count(engine)
         if have < size:
             print(f"seeding {size - have:,} customers into {display_url(url)}", file=sys.stderr)
@@ -239,13 +233,8 @@ def main() -> int:
 
 
 def write_markdown(path: Path, lines: list[str], args: argparse.Namespace) -> None:
-    from run import _cpu  # bench/run.py
-
-    text = path.read_text() if path.exists() else "# Performance\n"
-    start, end = "<!-- bench:duplicates:start -->", "<!-- bench:duplicates:end -->"
     command = shlex.join(["bench/duplicates.py", *sys.argv[1:]])
-    block = "\n".join([
-        start,
+    write_section(path, "duplicates", [
         "## Duplicate_Query at 10,000 and 1,000,000 customers",
         "",
         "Command (databases seeded with `openrev seed-customers`; for PostgreSQL "
@@ -254,19 +243,13 @@ def write_markdown(path: Path, lines: list[str], args: argparse.Namespace) -> No
         f"    .venv/bin/python {command}",
         "",
         f"Run on {dt.date.today().isoformat()}, Python {platform.python_version()}, "
-        f"{platform.machine()}, {_cpu()}, {os.cpu_count()} CPUs (shared); in process: JSON "
+        f"{platform.machine()}, {cpu()}, {os.cpu_count()} CPUs (shared); in process: JSON "
         "decode, `Api.answer` (session, handler, one read transaction), JSON encode; no "
         "HTTP. Each request is a whole enrollment (name, SSN, DOB, licence, address), so all "
         "seven default patterns run; the medians and ratios come from this one run.",
         "",
         *lines,
-        end,
     ])
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
 
 
 if __name__ == "__main__":

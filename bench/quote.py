@@ -25,15 +25,14 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 
+from common import demo_database  # bench/common.py
 from openrev.contract.operations import OPERATIONS
 from openrev.domain import tax
 from openrev.ops.api import Api
 from openrev.settings import Settings
 from openrev.store.crypto import use_keyring
 from openrev.store.db import make_engine, make_sessionmaker
-from openrev.store.tables import Client
 from openrev.store.tax import sample_text
 from openrev.wire import jsoncodec
 from openrev.wire.xmlcodec import DecodeReport
@@ -42,18 +41,7 @@ ZIPS = ("32502", "10001", "97201")
 
 
 def prepare(url: str) -> None:
-    from openrev.store.demo import load_demo
-    from openrev.store.migrate import upgrade
-
-    use_keyring(url, create=True)
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        with make_sessionmaker(engine).begin() as db:
-            if db.scalar(select(Client.id).where(Client.code == "DEMO")) is None:
-                load_demo(db)
-    finally:
-        engine.dispose()
+    demo_database(url).dispose()
 
 
 def stats(times: list[float]) -> tuple[float, float]:

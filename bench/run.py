@@ -26,6 +26,8 @@ import timeit
 from decimal import Decimal
 from pathlib import Path
 
+from common import cpu, write_section  # bench/common.py
+
 from lxml import etree
 
 from openrev.contract.envelope import Header
@@ -164,7 +166,7 @@ def lxml_by_hand(d: dict, session_key: str) -> bytes:
         leaf(ll, k, d["LifeLine"].get(k))
     te = sub(c, q + "TaxExemptions")
     for v in d["TaxExemptions"]:
-        leaf(te, "TaxExemption", v)
+        leaf(te, "string", v)
     fs = sub(c, q + "Fields")
     for f in d["Fields"]:
         fe = sub(fs, q + "Field")
@@ -270,35 +272,16 @@ def main() -> int:
 
 
 def write_markdown(path: Path, lines: list[str], args: argparse.Namespace) -> None:
-    text = path.read_text() if path.exists() else "# Performance\n"
-    start, end = "<!-- bench:codec:start -->", "<!-- bench:codec:end -->"
-    block = "\n".join([
-        start,
+    write_section(path, "codec", [
         "## Wire codec (in-process)",
         "",
         f"Command: `make bench` (= `.venv/bin/python bench/run.py --number {args.number} "
         f"--repeat {args.repeat} --write docs/PERFORMANCE.md`)  ",
         f"Run on {dt.date.today().isoformat()}, Python {platform.python_version()}, "
-        f"{platform.machine()}, {_cpu()}; the medians and the ratio come from one run.",
+        f"{platform.machine()}, {cpu()}; the medians and the ratio come from one run.",
         "",
         *lines,
-        end,
     ])
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":
