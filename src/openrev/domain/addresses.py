@@ -28,7 +28,7 @@ from ..contract.types import Address
 
 REQUIRED, OPTIONAL, PROHIBITED = "required", "optional", "prohibited"
 
-_ZIP = re.compile(r"\d{5}", re.ASCII)
+ZIP_PATTERN = re.compile(r"\d{5}", re.ASCII)  # a 5-digit ZIP
 _ZIP4 = re.compile(r"\d{4}", re.ASCII)
 _STATE = re.compile(r"[A-Za-z]{2}")
 _COUNTRY = re.compile(r"[A-Za-z]{3}")
@@ -102,7 +102,7 @@ def check_address_values(addr: Mapping[str, Any], path: str, rules: AddressRules
         if name not in FORMATTED and isinstance(value, str) and len(value.strip()) > n:
             found.append((name, f"at most {n} characters"))
     for name, pattern, rule in (("State", _STATE, "must be 2 letters"),
-                                ("Zip", _ZIP, "must be 5 digits"),
+                                ("Zip", ZIP_PATTERN, "must be 5 digits"),
                                 ("Zip4", _ZIP4, "must be 4 digits"),
                                 ("Country", _COUNTRY, "must be a 3 character ISO country code")):
         value = addr.get(name)
@@ -132,7 +132,7 @@ def check_zip_exists(addr: Address | Mapping[str, Any] | None, path: str) -> Non
     if addr is None:
         return
     zip5 = ((addr.get("Zip") if isinstance(addr, Mapping) else addr.Zip) or "").strip()
-    if _ZIP.fullmatch(zip5) and not zip_exists(zip5):
+    if ZIP_PATTERN.fullmatch(zip5) and not zip_exists(zip5):
         raise ApiError("S2015", f"{path}/Zip: {zip5} is not a known US zip code")
 
 

@@ -22,9 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..contract import enums as E
-from ..contract.operations import NewOrder
+from ..contract.operations import NewCustomers_QuoteRequest, NewOrder, OrderProduct
 from .addresses import (
-    PORT_RULES, SHIPPING_RULES, check_address, check_address_values, check_lengths,
+    PORT_RULES, QUOTE_RULES, SHIPPING_RULES, ZIP_PATTERN, check_address, check_address_values, check_lengths,
     customer_address_rules,
 )
 from .numbers import tn_problem
@@ -258,6 +258,52 @@ def check_lifeline(given: Mapping[str, Any], whole: Mapping[str, Any], p: str, l
         problems.append(f"{p}/OriginalCertificationDate: must not be after CertificationDate")
 
 
+def check_additional_products(products: list[OrderProduct] | None, path: str, limits: Limits,
+                              problems: list[str]) -> None:
+    """AdditionalProducts of NewCustomers_Create and NewCustomers_Quote: ProductID required,
+    Quantity 1 or more, no text longer than its column."""
+    for i, prod in enumerate(products or [], 1):
+        pp = f"{path}/Product[{i}]"
+        if prod.ProductID is None:
+            problems.append(f"{pp}/ProductID: required")
+        if prod.Quantity is not None and prod.Quantity < 1:
+            problems.append(f"{pp}/Quantity: must be 1 or greater")
+        check_lengths(prod, pp, limits.product, problems)
+
+
+def product_terms(rate: Decimal, description: str, override: OrderProduct
+                  ) -> tuple[Decimal, int, str]:
+    """(Rate, Quantity, Description) of an additional product: each override of the request
+    when given ("Otherwise, it will use the default … from Settings > Products"; quantity 1)."""
+    given = (override.Description or "").strip()
+    return (override.Rate if override.Rate is not None else rate, override.Quantity or 1,
+            given or description)
+
+
+def check_quote(req: NewCustomers_QuoteRequest, limits: Limits) -> tuple[list[str], str, str]:
+    """NewCustomers_Quote's input rules: (S2010 problems, the ZIP quoted, the path that gave
+    it). ZIP, or Address whose Zip is then used (both given: they must agree); the Address
+    rules of a quote (names optional); PackageID required; the additional products."""
+    problems: list[str] = []
+    zip_given = (req.ZIP or "").strip()
+    addr = req.Address
+    addr_zip = (addr.Zip or "").strip() if addr is not None else ""
+    if zip_given and not ZIP_PATTERN.fullmatch(zip_given):
+        problems.append("ZIP: must be 5 digits")
+    if addr is not None:
+        check_address(addr, "Address", QUOTE_RULES, limits.address, problems)
+    if not zip_given and addr is None:
+        problems.append("ZIP: required (or Address/Zip)")
+    if zip_given and addr_zip and zip_given != addr_zip:
+        problems.append(f"Address/Zip: {addr_zip} differs from ZIP {zip_given}")
+    if req.PackageID is None:
+        problems.append("PackageID: required")
+    check_additional_products(req.AdditionalProducts, "AdditionalProducts", limits, problems)
+    if zip_given:
+        return problems, zip_given, "ZIP"
+    return problems, addr_zip, "Address/Zip"
+
+
 def _check_order(o: NewOrder, facts: OrderFacts, limits: Limits, problems: list[str]) -> None:
     p = "Order"
     check_lengths(o, p, limits.order, problems)
@@ -265,13 +311,7 @@ def _check_order(o: NewOrder, facts: OrderFacts, limits: Limits, problems: list[
         problems.append(f"{p}/PackageID: required")
     if o.CarrierID is not None and (o.CarrierCode or "").strip():
         problems.append(f"{p}/CarrierCode: cannot be used with CarrierID")
-    for i, prod in enumerate(o.AdditionalProducts or [], 1):
-        pp = f"{p}/AdditionalProducts/Product[{i}]"
-        if prod.ProductID is None:
-            problems.append(f"{pp}/ProductID: required")
-        if prod.Quantity is not None and prod.Quantity < 1:
-            problems.append(f"{pp}/Quantity: must be 1 or greater")
-        check_lengths(prod, pp, limits.product, problems)
+    check_additional_products(o.AdditionalProducts, f"{p}/AdditionalProducts", limits, problems)
     if o.ShippingAddress is not None:
         check_address(o.ShippingAddress, f"{p}/ShippingAddress", SHIPPING_RULES, limits.address,
                       problems)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from ..contract.errors import ApiError, problems_message
 from ..contract.operations import (
     CreatedProduct, NewCustomer, NewCustomers_CreateRequest, NewCustomers_CreateResult, NewOrder,
+    OrderProduct,
 )
 from ..domain import addresses as A, numbers
-from ..domain.customer_rules import CustomerInput, OrderFacts, check_new_customer
+from ..domain.customer_rules import CustomerInput, OrderFacts, check_new_customer, product_terms
 from ..domain.money import money
 from ..store import catalog, customer_map as M, lines as lines_repo, orders as orders_repo
 from ..store.tables import (
@@ -43,7 +44,7 @@ class Resolved:
     provider_account: ProviderAccount | None = None
     service_type: ServiceType | None = None
     process: Process | None = None
-    additional: list[tuple[Product, object]] = field(default_factory=list)
+    additional: list[tuple[Product, OrderProduct]] = field(default_factory=list)
     device: InventoryItem | None = None
     sim: InventoryItem | None = None
 
@@ -222,12 +223,7 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
         r.process = catalog.get(db, Process, cid, o.ProcessID)
         if r.process is None:
             raise ApiError("PC2001", f"Order/ProcessID: {o.ProcessID} does not exist")
-    for i, p in enumerate(o.AdditionalProducts or [], 1):
-        product = catalog.get(db, Product, cid, p.ProductID)
-        if product is None:
-            raise ApiError("PR2023", f"Order/AdditionalProducts/Product[{i}]/ProductID: "
-                                     f"{p.ProductID} does not exist")
-        r.additional.append((product, p))
+    r.additional = additional_products(ctx, o.AdditionalProducts, "Order/AdditionalProducts")
     port = o.WirelessPort
     if port is not None and (port.ExternalProvider or "").strip():
         ext = catalog.provider_by_code(db, cid, port.ExternalProvider)
@@ -265,6 +261,20 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
             path = "Order/WirelessESN" if esn else "Order/WirelessICCID"
             state.append(ApiError("S2010", f"{path}: {r.device.identifier} is BATCHED with its "
                                            f"own MDN; it cannot be used with {other}"))
+
+
+def additional_products(ctx: Context, products: list[OrderProduct] | None, path: str
+                        ) -> list[tuple[Product, OrderProduct]]:
+    """Each requested additional product with its catalog row (PR2023 naming the first that
+    does not exist in the client)."""
+    found: list[tuple[Product, OrderProduct]] = []
+    for i, p in enumerate(products or [], 1):
+        product = catalog.get(ctx.db, Product, ctx.client_id, p.ProductID)
+        if product is None:
+            raise ApiError("PR2023", f"{path}/Product[{i}]/ProductID: {p.ProductID} does not "
+                                     "exist")
+        found.append((product, p))
+    return found
 
 
 def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...],
@@ -433,12 +443,11 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
         result.Products.append(CreatedProduct(ProductID=product.id, ProductGroupID=group,
                                               LeadProductFlag=lead))
 
-    for pp in sorted(package.products, key=lambda pp: (pp.sort_order, pp.id)):
+    for pp in package.products:  # in the package's order (sort_order, id)
         add_product(pp.product, pp.product.rate, pp.quantity or 1, pp.product.description,
                     pp.product_group_id or 0, bool(pp.lead_product))
     for product, extra in r.additional:
-        add_product(product, extra.Rate if extra.Rate is not None else product.rate,
-                    extra.Quantity or 1, _s(extra.Description) or product.description, 0, False)
+        add_product(product, *product_terms(product.rate, product.description, extra), 0, False)
 
     for item in (r.device, r.sim):
         if item is not None:

@@ -18,22 +18,17 @@ Pluggable parts (set them at start-up, e.g. in the ASGI factory):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Protocol
 
 from ..contract.errors import ApiError, problems_message
-from ..contract.operations import (
-    NewCustomers_QuoteRequest, NewCustomers_QuoteResult, OrderProduct, QuoteDetail,
-)
+from ..contract.operations import NewCustomers_QuoteRequest, NewCustomers_QuoteResult, QuoteDetail
 from ..contract.types import Address
 from ..domain import addresses as A, tax
-from ..domain.customer_rules import Limits
+from ..domain.customer_rules import check_quote, product_terms
 from ..store import catalog, customer_map as M, tax as tax_store
-from ..store.tables import Product
 from .base import Context, handler
-
-_ZIP = re.compile(r"\d{5}", re.ASCII)
+from .new_customers import additional_products
 
 
 class AddressVerifier(Protocol):
@@ -52,34 +47,6 @@ def table_engine(ctx: Context) -> tax.TaxEngine:
 ENGINE_FACTORY: Callable[[Context], tax.TaxEngine] = table_engine
 
 
-def check_quote(req: NewCustomers_QuoteRequest, limits: Limits) -> tuple[list[str], str, str]:
-    """(S2010 problems, the ZIP quoted, the path that gave it)."""
-    problems: list[str] = []
-    zip_given = (req.ZIP or "").strip()
-    addr = req.Address
-    addr_zip = (addr.Zip or "").strip() if addr is not None else ""
-    if zip_given and not _ZIP.fullmatch(zip_given):
-        problems.append("ZIP: must be 5 digits")
-    if addr is not None:
-        A.check_address(addr, "Address", A.QUOTE_RULES, limits.address, problems)
-    if not zip_given and addr is None:
-        problems.append("ZIP: required (or Address/Zip)")
-    if zip_given and addr_zip and zip_given != addr_zip:
-        problems.append(f"Address/Zip: {addr_zip} differs from ZIP {zip_given}")
-    if req.PackageID is None:
-        problems.append("PackageID: required")
-    for i, prod in enumerate(req.AdditionalProducts or [], 1):
-        pp = f"AdditionalProducts/Product[{i}]"
-        if prod.ProductID is None:
-            problems.append(f"{pp}/ProductID: required")
-        if prod.Quantity is not None and prod.Quantity < 1:
-            problems.append(f"{pp}/Quantity: must be 1 or greater")
-        A.check_lengths(prod, pp, limits.product, problems)
-    if zip_given:
-        return problems, zip_given, "ZIP"
-    return problems, addr_zip, "Address/Zip"
-
-
 @handler("NewCustomers_Quote", writes=False)
 def new_customers_quote(ctx: Context, req: NewCustomers_QuoteRequest
                         ) -> NewCustomers_QuoteResult:
@@ -91,22 +58,15 @@ def new_customers_quote(ctx: Context, req: NewCustomers_QuoteRequest
     package = catalog.package(ctx.db, ctx.client_id, req.PackageID)
     if package is None:
         raise ApiError("PK2013", f"PackageID: {req.PackageID} does not exist")
-    extras: list[tuple[Product, OrderProduct]] = []
-    for i, p in enumerate(req.AdditionalProducts or [], 1):
-        product = catalog.get(ctx.db, Product, ctx.client_id, p.ProductID)
-        if product is None:
-            raise ApiError("PR2023", f"AdditionalProducts/Product[{i}]/ProductID: "
-                                     f"{p.ProductID} does not exist")
-        extras.append((product, p))
+    extras = additional_products(ctx, req.AdditionalProducts, "AdditionalProducts")
 
     charges = [tax.charge(pp.product.description, pp.product.rate, pp.quantity or 1,
                           pp.product.recurring, pp.product.tax_category)
                for pp in package.products]
     for product, p in extras:
-        charges.append(tax.charge(
-            (p.Description or "").strip() or product.description,
-            p.Rate if p.Rate is not None else product.rate, p.Quantity or 1,
-            product.recurring, product.tax_category))
+        rate, quantity, description = product_terms(product.rate, product.description, p)
+        charges.append(tax.charge(description, rate, quantity, product.recurring,
+                                  product.tax_category))
 
     jurisdiction = tax.jurisdiction_of(zip5, _zip4(req.Address))
     assert jurisdiction is not None  # the ZIP exists (checked above)
