@@ -72,14 +72,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     api = Api(make_sessionmaker(engine), settings)
     limit = settings.max_body_bytes
 
-    def soap_call(body: bytes, content_type: str, peer: str | None = None) -> Response:
+    def soap_call(body: bytes, content_type: str, peer: str | None = None
+                  ) -> tuple[Response, float]:
+        """(the response, seconds to hold it back: see ``Api.answer``)."""
         try:
             call = soap.read_call(body, content_type)
         except soap.SoapFault as f:
-            return _fault(f.version, f.message)
+            return _fault(f.version, f.message), 0.0
         answer = api.answer(call.op, call.request, call.report, peer)
-        return _held(Response(soap.write_response(call, answer.result),
-                              media_type=soap.CONTENT_TYPE[call.version]), answer.delay)
+        return Response(soap.write_response(call, answer.result),
+                        media_type=soap.CONTENT_TYPE[call.version]), answer.delay
 
     async def soap_endpoint(request: Request) -> Response:
         content_type = request.headers.get("content-type", "")
@@ -89,8 +91,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             resp = _fault(soap.version_from_content_type(content_type), str(exc))
             resp.headers["connection"] = "close"
             return resp
-        return await _hold(await run_in_threadpool(soap_call, body, content_type,
-                                                   _peer(request)))
+        return await _hold(*await run_in_threadpool(soap_call, body, content_type,
+                                                    _peer(request)))
 
     async def soap_get(request: Request) -> Response:
         if any(k.lower() == "wsdl" for k in request.query_params.keys()):
@@ -101,28 +103,30 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def home(request: Request) -> Response:
         return HTMLResponse(home_page(str(request.base_url), frozenset(HANDLERS)))
 
-    def json_call(op_name: str, body: bytes, peer: str | None = None) -> Response:
+    def json_call(op_name: str, body: bytes, peer: str | None = None
+                  ) -> tuple[Response, float]:
+        """(the response, seconds to hold it back: see ``Api.answer``)."""
         op = OPERATIONS_BY_LOWER.get(op_name.lower())
         if op is None:
             return _json_error(404, f"unknown operation {op_name!r}; known operations: "
-                                    f"{', '.join(OPERATIONS)}")
+                                    f"{', '.join(OPERATIONS)}"), 0.0
         try:
             data = jsoncodec.loads(body)
         except jsoncodec.JsonError as exc:
-            return _json_error(400, str(exc))
+            return _json_error(400, str(exc)), 0.0
         report = DecodeReport()
         request = jsoncodec.decode(data, op.request, "", report)
         answer = api.answer(op, request, report, peer)
-        return _held(Response(jsoncodec.dumps(answer.result), media_type="application/json"),
-                     answer.delay)
+        return Response(jsoncodec.dumps(answer.result),
+                        media_type="application/json"), answer.delay
 
     async def json_endpoint(request: Request) -> Response:
         try:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:
             return _json_error(413, str(exc))
-        return await _hold(await run_in_threadpool(json_call, request.path_params["operation"],
-                                                   body, _peer(request)))
+        return await _hold(*await run_in_threadpool(
+            json_call, request.path_params["operation"], body, _peer(request)))
 
     async def openapi_endpoint(request: Request) -> Response:
         return Response(orjson.dumps(openapi(frozenset(HANDLERS))),
@@ -166,23 +170,13 @@ def _peer(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-_DELAY = "x-openrev-hold"
 _sleep = asyncio.sleep  # tests record the holds instead of waiting them out
 
 
-def _held(response: Response, delay: float) -> Response:
-    """Mark ``response`` to be sent ``delay`` seconds late (see ``Api.answer``)."""
+async def _hold(response: Response, delay: float) -> Response:
+    """``response``, after waiting ``delay`` seconds without a thread (a refused login)."""
     if delay > 0:
-        response.headers[_DELAY] = f"{delay:g}"
-    return response
-
-
-async def _hold(response: Response) -> Response:
-    """Wait, without a thread, as long as the response was marked to be held back."""
-    delay = response.headers.get(_DELAY)
-    if delay is not None:
-        del response.headers[_DELAY]
-        await _sleep(float(delay))
+        await _sleep(delay)
     return response
 
 
