@@ -532,6 +532,12 @@ def cmd_tax_show(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+def _client_and_user(p: argparse.ArgumentParser) -> None:
+    """The CLIENT USERNAME arguments of the commands that act on one user."""
+    p.add_argument("client", metavar="CLIENT")
+    p.add_argument("username", metavar="USERNAME")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``openrev``."""
     database = argparse.ArgumentParser(add_help=False)
@@ -586,38 +592,33 @@ def build_parser() -> argparse.ArgumentParser:
         "add", parents=[database],
         help="create a user; the password is read from stdin (first line) or asked for",
     )
-    p.add_argument("client", metavar="CLIENT")
-    p.add_argument("username", metavar="USERNAME")
+    _client_and_user(p)
     p.add_argument("--permission", action="append", metavar="P",
                    help=f"grant a permission (repeatable): {', '.join(PERMISSIONS)}")
     p.add_argument("--impersonation-key-stdin", action="store_true",
                    help="also read an ImpersonationKey (stdin: the line after the password)")
     p.set_defaults(func=cmd_user_add)
     p = user_commands.add_parser("grant", parents=[database], help="grant permissions")
-    p.add_argument("client", metavar="CLIENT")
-    p.add_argument("username", metavar="USERNAME")
+    _client_and_user(p)
     p.add_argument("permissions", metavar="PERMISSION", nargs="+")
     p.set_defaults(func=cmd_user_grant)
     p = user_commands.add_parser(
         "set-impersonation-key", parents=[database],
         help="set the user's ImpersonationKey (read from stdin or asked for)",
     )
-    p.add_argument("client", metavar="CLIENT")
-    p.add_argument("username", metavar="USERNAME")
+    _client_and_user(p)
     p.set_defaults(func=cmd_user_set_impersonation_key)
     p = user_commands.add_parser(
         "passwd", parents=[database],
         help="set the user's password (read from stdin or asked for); ends its sessions",
     )
-    p.add_argument("client", metavar="CLIENT")
-    p.add_argument("username", metavar="USERNAME")
+    _client_and_user(p)
     p.set_defaults(func=cmd_user_passwd)
     p = user_commands.add_parser(
         "unlock", parents=[database],
         help="forget the user's failed logins, so that a throttled user can log in again",
     )
-    p.add_argument("client", metavar="CLIENT")
-    p.add_argument("username", metavar="USERNAME")
+    _client_and_user(p)
     p.set_defaults(func=cmd_user_unlock)
     user.set_defaults(func=None, subparser=user)
 
