@@ -110,6 +110,10 @@ def _iso(value: dt.datetime) -> str:
 
 
 
+TOO_MANY_CHECKS = ("Credentials: too many logins are being checked at once; try again in a "
+                   "few seconds")
+"""S2005 when no password-check slot frees in time (per user, or the server's argon2 slots)."""
+
 REFUSED_LOGIN_DELAY = 1.0
 """Seconds a refused (throttled) login's answer is held back. The wait is asynchronous (no
 thread, no database), so 40 guessers cost the server 40 cheap answers a second instead of
@@ -306,8 +310,7 @@ class Authenticator:
             return True
         lock = self._user_locks[hash((code, username)) % USER_LOCK_STRIPES]
         if not lock.acquire(timeout=CHECK_WAIT_SECONDS):
-            raise ApiError("S2005", "Credentials: too many logins are being checked at once; "
-                                    "try again in a few seconds")
+            raise ApiError("S2005", TOO_MANY_CHECKS)
         try:
             if remembered():  # checked by a login that held the lock meanwhile
                 return True
@@ -322,8 +325,7 @@ class Authenticator:
                         username: str, peer: str | None, now: dt.datetime) -> bool:
         """argon2, in one of the ``login_concurrency`` slots, with no transaction open."""
         if not self.password_checks.acquire(timeout=CHECK_WAIT_SECONDS):
-            raise ApiError("S2005", "Credentials: too many logins are being checked at once; "
-                                    "try again in a few seconds")
+            raise ApiError("S2005", TOO_MANY_CHECKS)
         try:
             # Again, now that this login has a slot: failures recorded by the logins that
             # held the slots meanwhile count.
