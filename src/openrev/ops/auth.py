@@ -201,7 +201,8 @@ class Authenticator:
                 return row.id, problem, None, now, True
             user = authrepo.user_by_id(db, row.user_id)
             assert user is not None  # checked by _session_problem
-            return (row.id, None, _caller(db, user, key, bool(row.impersonated)),
+            return (row.id, None, _caller(db, user, key, bool(row.impersonated),
+                                          row.real_user_id),
                     as_utc(row.last_used_at), bool(row.used))
 
         session_id, problem, caller, last_used, used = self.runner.run(False, read)
@@ -292,7 +293,7 @@ class Authenticator:
                 db, key_hash=hash_key(key), client_id=user.client_id, user_id=acting.user_id,
                 real_user_id=user.user_id, impersonated=impersonated, now=now,
             )
-            return _caller(db, acting, key, impersonated)
+            return _caller(db, acting, key, impersonated, user.user_id)
 
         caller = self.runner.run(True, open_session)
         if caller is None:
@@ -372,10 +373,12 @@ class Authenticator:
             log.warning("a failed login could not be recorded: the database is busy")
 
 
-def _caller(db: DbSession, user: authrepo.UserRow, key: str, impersonated: bool) -> Caller:
+def _caller(db: DbSession, user: authrepo.UserRow, key: str, impersonated: bool,
+            real_user_id: int) -> Caller:
     return Caller(
         client_id=user.client_id, client_code=user.client_code, user_id=user.user_id,
         username=user.username, permissions=authrepo.permissions_of(db, user.user_id),
         session_key=key, impersonated=impersonated, tax_engine=user.tax_engine,
         lifeline_form_status=user.lifeline_form_status,
+        real_user_id=real_user_id if impersonated else None,
     )

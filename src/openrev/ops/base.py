@@ -31,6 +31,7 @@ class Caller:
     impersonated: bool
     tax_engine: str  # "SURETAX" or "CCH"
     lifeline_form_status: str = "NEEDS_REVIEW"
+    real_user_id: int | None = None  # who authenticated, when impersonating another user
 
     def require(self, permission: str, what: str = "") -> None:
         if permission not in self.permissions:

@@ -26,14 +26,13 @@ from ..contract.errors import ApiError, problems_message
 from ..contract.operations import Customers_UpdateRequest, Customers_UpdateResult
 from ..domain import addresses as A
 from ..domain.customer_rules import LIFELINE_PROGRAMS, CustomerInput, check_customer_update
-from ..domain.passwords import hash_key
-from ..store import authrepo, catalog, customer_map as M, customers as repo
+from ..store import catalog, customer_map as M, customers as repo
 from ..store.tables import (
     Address, Agent, BillProfile, Customer, CustomerChange, CustomerFieldValue, CustomerLifeline,
-    CustomerTaxExemption, LifelineProofType, LifelineType,
+    CustomerTaxExemption, CustomFieldDefinition,
 )
 from .base import Context, handler
-from .new_customers import initial_lifeline_status, resolve_fields
+from .new_customers import initial_lifeline_status, lifeline_references, resolve_fields
 
 LIFELINE_PERMISSION = "MANUALLY_CHANGE_LIFELINE_INFORMATION"
 
@@ -99,14 +98,9 @@ def customers_update(ctx: Context, req: Customers_UpdateRequest) -> Customers_Up
     bill_profile_id = _bill_profile(ctx, ci)
     parent = _parent(ctx, ci)
     lifeline_path = f"Customer/{ci.name('Lifeline')}"
-    if ll.get("LifelineTypeID") and catalog.get(ctx.db, LifelineType, ctx.client_id,
-                                                ll["LifelineTypeID"]) is None:
-        raise ApiError("L2015", f"{lifeline_path}/LifelineTypeID: {ll['LifelineTypeID']} does "
-                                "not exist")
-    if ll.get("ProofTypeID") and catalog.get(ctx.db, LifelineProofType, ctx.client_id,
-                                             ll["ProofTypeID"]) is None:
-        raise ApiError("L2016", f"{lifeline_path}/ProofTypeID: {ll['ProofTypeID']} does not "
-                                "exist")
+    # 0 (the empty value, <X></X>) names no type here
+    lifeline_references(ctx, lifeline_path, ll.get("LifelineTypeID") or None,
+                        ll.get("ProofTypeID") or None)
 
     # state (C2007, C2008 judged on the customer as it was; C2006 on what would change)
     state = _lifeline_state(ci, customer, converting, lifeline_path)
@@ -316,16 +310,9 @@ def _apply(ctx: Context, ci: CustomerInput, customer: Customer, agent_id: Any,
             fv = CustomerFieldValue(client_id=cid, customer_id=customer.id, field_id=field_id)
             customer.field_values.append(fv)
         fv.value = value
-        label = catalog_label(ctx, field_id)
+        label = catalog.get(ctx.db, CustomFieldDefinition, cid, field_id).label  # resolved above
         changes.append(M.Change(f"Customer/Fields/{label}", old, value))
     return changes
-
-
-def catalog_label(ctx: Context, field_id: int) -> str:
-    for d in catalog.field_definitions(ctx.db, ctx.client_id):
-        if d.id == field_id:
-            return d.label
-    return str(field_id)  # pragma: no cover - resolved before
 
 
 def _apply_lifeline(ctx: Context, ll: dict[str, Any], customer: Customer, converting: bool,
@@ -369,15 +356,12 @@ def _record(ctx: Context, customer: Customer, changes: list[M.Change]) -> None:
     """One ``customer_changes`` row per change, and one line in the History pane."""
     if not changes:
         return
-    real_user_id = None
-    if ctx.caller.impersonated:
-        session = authrepo.find_session(ctx.db, hash_key(ctx.caller.session_key))
-        real_user_id = session.real_user_id if session is not None else None
     for ch in changes:
         old, new = ch.shown()
         ctx.db.add(CustomerChange(
             client_id=ctx.client_id, customer_id=customer.id, created_at=ctx.now,
-            user_id=ctx.caller.user_id, real_user_id=real_user_id, field=ch.path[:200],
+            user_id=ctx.caller.user_id, real_user_id=ctx.caller.real_user_id,
+            field=ch.path[:200],
             old_value=old, new_value=new))
     paths = ", ".join(ch.path.removeprefix("Customer/") for ch in changes[:20])
     more = f" and {len(changes) - 20} more" if len(changes) > 20 else ""

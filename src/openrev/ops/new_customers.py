@@ -170,18 +170,23 @@ def resolve_fields(ctx: Context, given: list[dict] | None) -> list[tuple[int, st
     return list(out.items())
 
 
+def lifeline_references(ctx: Context, path: str, type_id: int | None,
+                        proof_type_id: int | None) -> None:
+    """L2015 / L2016 when the Lifeline type or proof type named (not None) does not exist in
+    the client (NewCustomers_Create and Customers_Update)."""
+    if type_id is not None and catalog.get(ctx.db, LifelineType, ctx.client_id,
+                                           type_id) is None:
+        raise ApiError("L2015", f"{path}/LifelineTypeID: {type_id} does not exist")
+    if proof_type_id is not None and catalog.get(ctx.db, LifelineProofType, ctx.client_id,
+                                                 proof_type_id) is None:
+        raise ApiError("L2016", f"{path}/ProofTypeID: {proof_type_id} does not exist")
+
+
 def _resolve_lifeline(ctx: Context, c: NewCustomer, state: list[ApiError]) -> None:
     ll = c.Lifeline
     if ll is None:
         return
-    if ll.LifelineTypeID is not None and catalog.get(
-            ctx.db, LifelineType, ctx.client_id, ll.LifelineTypeID) is None:
-        raise ApiError("L2015", f"Customer/Lifeline/LifelineTypeID: {ll.LifelineTypeID} does "
-                                "not exist")
-    if ll.ProofTypeID is not None and catalog.get(
-            ctx.db, LifelineProofType, ctx.client_id, ll.ProofTypeID) is None:
-        raise ApiError("L2016", f"Customer/Lifeline/ProofTypeID: {ll.ProofTypeID} does not "
-                                "exist")
+    lifeline_references(ctx, "Customer/Lifeline", ll.LifelineTypeID, ll.ProofTypeID)
     if ll.NLADEnrolled:
         us_state = (c.PhysicalAddress.State or "").strip().upper()
         if catalog.nlad_profile(ctx.db, ctx.client_id, us_state) is None:
