@@ -406,7 +406,8 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
         service_type_id=r.service_type.id if r.service_type else None,
         provider_id=provider.id, provider_account_id=r.provider_account.id
         if r.provider_account else None, package_id=package.id,
-        description=_s(o.Description), pbx_make=_s(o.PBXMake), pbx_model=_s(o.PBXModel),
+        description=M.text(o.Description), pbx_make=M.text(o.PBXMake),
+        pbx_model=M.text(o.PBXModel),
         status="PENDING", created_at=ctx.now,
     )
     db.add(service)
@@ -428,10 +429,10 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
         port_address = _address(ctx, M.ADDRESS.given(port.Address), "PORT")
         port_address.customer_id = customer.id
         order.port = OrderPort(
-            client_id=cid, mdn=port.MDN.strip(), account_number=_s(port.AccountNumber),
-            authorized_signer=_s(port.AuthorizedSigner), pin_password=_s(port.PINPassword),
-            remark=_s(port.Remark), address=port_address,
-            external_provider=_s(port.ExternalProvider) and port.ExternalProvider.strip().upper(),
+            client_id=cid, mdn=port.MDN.strip(), account_number=M.text(port.AccountNumber),
+            authorized_signer=M.text(port.AuthorizedSigner),
+            pin_password=M.text(port.PINPassword), remark=M.text(port.Remark),
+            address=port_address, external_provider=M.upper(port.ExternalProvider),
         )
     db.add(order)
     db.flush()
@@ -470,11 +471,3 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
     db.flush()
     result.Orders.append(order.id)
     result.Lines.append(service.id)
-
-
-def _s(value: str | None) -> str | None:
-    """A string column value: trimmed, None when empty."""
-    if value is None:
-        return None
-    v = value.strip()
-    return v or None
