@@ -16,7 +16,7 @@ import zeep
 from lxml import etree
 
 from helpers import (
-    DEMO, OTHER, SOAP11, SOAP12, TNS, child_text, creds_xml, headers_for, post_soap, result_of,
+    DEMO, OTHER, SOAP11, SOAP12, child_text, creds_xml, post_soap, result_of,
     session_xml,
 )
 
@@ -29,45 +29,7 @@ ADDRESS = {"FirstName": "Wanda", "LastName": "Wire", "Address1": "101 N Palafox 
 Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
-# ------------------------------------------------------------------ the three bindings
-
-def to_xml(body: dict[str, Any]) -> str:
-    out = []
-    for key, value in body.items():
-        if isinstance(value, dict):
-            value = to_xml(value)
-        elif isinstance(value, list):  # AdditionalProducts/Product, or strings
-            value = "".join(f"<r:Product>{to_xml(v)}</r:Product>" if isinstance(v, dict)
-                            else f"<r:string>{v}</r:string>" for v in value)
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        out.append(f"<r:{key}>{value}</r:{key}>")
-    return "".join(out)
-
-
-def from_xml(el: etree._Element) -> Any:
-    children = list(el)
-    if not children:
-        text = el.text or ""
-        return {"true": True, "false": False}.get(text, text)
-    names = [etree.QName(c).localname for c in children]
-    if len(names) > 1 and len(set(names)) == 1 or names[0] in ("Order", "Line", "string"):
-        return [from_xml(c) for c in children]
-    return {n: from_xml(c) for n, c in zip(names, children)}
-
-
-@pytest.fixture(params=["json", "soap11", "soap12"])
-def call(request, client) -> Call:
-    def run(op: str, body: dict[str, Any]) -> dict[str, Any]:
-        if request.param == "json":
-            r = client.post(f"/v20/json/{op}", json=body)
-            assert r.status_code == 200, r.text
-            return r.json()
-        r = post_soap(client, op, to_xml(body), version=12 if request.param == "soap12" else 11)
-        assert r.status_code == 200, r.text
-        return from_xml(result_of(r.content, op))
-
-    return run
+# ------------------------------------------------------------------ helpers (``call`` is conftest's)
 
 
 def error(out: dict[str, Any], code: str, message: str) -> None:
