@@ -356,6 +356,7 @@ def test_serve_prints_the_urls_and_logs_json(demo_url: str) -> None:
         f"  JSON API docs  {base}/docs",
         f"  health         {base}/health",
         "  demo credentials (after `openrev demo`): Client DEMO, Username demo, Password demo",
+        "  order worker   running in this process (--no-worker: run `openrev worker` elsewhere)",
     ]
     assert lines[0].startswith("openrev serving ")
     records = [json.loads(line) for line in err.splitlines()]

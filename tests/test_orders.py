@@ -98,7 +98,8 @@ def test_query_answers_every_field_of_the_order(call):
         "Status": "COMPLETE", "CarrierID": 10, "CarrierDescription": "Demo Wireless",
         "PackageID": 1001, "IsReconnect": False, "FlowThrough": True,
         "CreatedDate": o["CreatedDate"], "SentDate": o["SentDate"],
-        "CompletionDate": o["CompletionDate"], "ProcessID": 1, "History": []}
+        "CompletionDate": o["CompletionDate"], "ProcessID": 1, "Attempts": 1,
+        "LastAttemptDate": o["SentDate"], "StatusDate": o["SentDate"], "History": []}
     assert o["CreatedDate"].startswith("2024-") and o["SentDate"].startswith("2024-")
     assert dt.date.fromisoformat(o["CompletionDate"]).year == 2024
 

@@ -6,6 +6,8 @@
     openrev demo  [--database URL] [--reset]  init, then load the demo data (safe to run
                                           twice); --reset puts it back as CONTRACT.md lists it
     openrev serve [--host H] [--port P] [--database URL] [--workers N] [--log-level LEVEL]
+                  [--no-worker]
+    openrev worker / orders list|resend / provider fault   (openrev.provision.commands)
     openrev client add CODE --name NAME [--tax-engine SURETAX|CCH]
     openrev user add CLIENT USERNAME [--permission P ...] [--impersonation-key-stdin]
     openrev user grant CLIENT USERNAME PERMISSION...
@@ -259,6 +261,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_port_free(settings.host, settings.port)
     os.environ["OPENREV_DATABASE_URL"] = url
     print(serve_banner(settings.host, settings.port, url), flush=True)
+    flow_worker = None
+    if not args.no_worker:  # one order flow-through worker, in this (the main) process
+        from openrev.provision.commands import start_serve_worker
+
+        flow_worker = start_serve_worker(url, settings)
+        print("  order worker   running in this process (--no-worker: run `openrev worker` "
+              "elsewhere)", flush=True)
     try:
         uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port,
                     workers=workers, log_config=log_config(settings.log_level,
@@ -266,6 +275,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     log_level=settings.log_level.lower())
     except SystemExit as exc:  # uvicorn has already logged why
         return exc.code if isinstance(exc.code, int) else 1
+    finally:
+        if flow_worker is not None:
+            stop, engine = flow_worker
+            stop.set()
+            engine.dispose()
     return 0
 
 
@@ -568,6 +582,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"address to listen on (default: $OPENREV_HOST or {DEFAULT_HOST})")
     p.add_argument("--port", type=int, help=f"port (default: $OPENREV_PORT or {DEFAULT_PORT})")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    p.add_argument("--no-worker", action="store_true",
+                   help="do not run the order flow-through worker in this process (run "
+                        "`openrev worker` elsewhere)")
     p.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, metavar="LEVEL",
                    help=f"{', '.join(LOG_LEVELS)} (default: $OPENREV_LOG_LEVEL or INFO); "
                         "$OPENREV_LOG_FORMAT=json logs one JSON object per line")
@@ -695,6 +712,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_tax_show)
     tax_parser.set_defaults(func=None, subparser=tax_parser)
 
+    from openrev.provision.commands import add_parsers as add_flow_parsers
+
+    add_flow_parsers(commands, database)
     parser.set_defaults(func=None, subparser=parser)
     return parser
 

@@ -18,6 +18,10 @@ prints it as one line).
 | ``OPENREV_LOGIN_MAX_FAILURES_PER_ADDRESS`` | ``50``: the same, per client IP address |
 | ``OPENREV_LOGIN_WINDOW_SECONDS``| ``900``: the window failed logins are counted in |
 | ``OPENREV_LOGIN_CONCURRENCY``   | ``2``: password checks (argon2, 64 MiB each) run at once |
+| ``OPENREV_WORKER_LEASE_SECONDS``| ``60``: an order a worker claimed is its own this long (a dead worker's orders are taken again after it); at least 3 times the provider timeout |
+| ``OPENREV_PROVIDER_TIMEOUT_SECONDS`` | ``10``: a provider that has not answered by then has timed out |
+| ``OPENREV_RETRY_BASE_SECONDS``  | ``10``: first automatic resend of a FLOW_ERROR order after this long, doubling per attempt |
+| ``OPENREV_RETRY_MAX_SECONDS``   | ``600``: the longest wait between automatic resends |
 """
 
 from __future__ import annotations
@@ -106,6 +110,11 @@ class Settings:
     login_max_failures_per_address: int = 50
     login_window_seconds: int = 900
     login_concurrency: int = 2
+    # Order flow-through (openrev.provision.worker)
+    worker_lease_seconds: int = 60
+    provider_timeout_seconds: int = 10
+    retry_base_seconds: int = 10
+    retry_max_seconds: int = 600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
@@ -131,7 +140,17 @@ class Settings:
                 env, "OPENREV_LOGIN_MAX_FAILURES_PER_ADDRESS", 50, 1),
             "login_window_seconds": lambda: _int(env, "OPENREV_LOGIN_WINDOW_SECONDS", 900, 1),
             "login_concurrency": lambda: _int(env, "OPENREV_LOGIN_CONCURRENCY", 2, 1, 64),
+            "worker_lease_seconds": lambda: _int(env, "OPENREV_WORKER_LEASE_SECONDS", 60, 3),
+            "provider_timeout_seconds": lambda: _int(env, "OPENREV_PROVIDER_TIMEOUT_SECONDS",
+                                                     10, 1),
+            "retry_base_seconds": lambda: _int(env, "OPENREV_RETRY_BASE_SECONDS", 10, 1),
+            "retry_max_seconds": lambda: _int(env, "OPENREV_RETRY_MAX_SECONDS", 600, 1),
         }
         values: dict[str, object] = {k: read() for k, read in readers.items() if k not in given}
         values.update({k: overrides[k] for k in given})
-        return cls(**values)  # type: ignore[arg-type]
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.worker_lease_seconds < 3 * settings.provider_timeout_seconds:
+            raise SettingsError(
+                f"OPENREV_WORKER_LEASE_SECONDS={settings.worker_lease_seconds}: must be at least "
+                f"3 times OPENREV_PROVIDER_TIMEOUT_SECONDS ({settings.provider_timeout_seconds})")
+        return settings

@@ -314,6 +314,8 @@ class OrderHistoryEntry(Struct):
     Date = F(DateTime, "When.")
     Status = F(E.OrderStatus, "The order's status after this entry.")
     Note = F(String, "The StatusNote given, or what changed.")
+    Actor = F(String, "Who made the change: user NAME, worker HOST:PID (flow-through), or the "
+                      "operator command.")
 
 
 class OrderInfo(Struct):
@@ -337,6 +339,13 @@ class OrderInfo(Struct):
     ShippingStatus = F(E.ShippingStatus, "Shipping status (Orders_Update); absent when never "
                                          "set.")
     ProcessID = F(Int, "Process of the order.")
+    Attempts = F(Int, "Sends to the provider attempted so far.")
+    LastError = F(String, "The last failure of a send (connectivity, a rejection); absent once "
+                          "the provider has taken the order.")
+    LastAttemptDate = F(DateTime, "When a send was last attempted.")
+    NextAttemptDate = F(DateTime, "When the order is next sent or checked with the provider "
+                                  "(absent: nothing scheduled).")
+    StatusDate = F(DateTime, "When the status last changed.")
     History = F(ListOf("Entry", OrderHistoryEntry), "The order's history, oldest first: every "
                                                     "status change and StatusNote.")
 

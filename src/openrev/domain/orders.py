@@ -195,7 +195,7 @@ def update(order: Order, status: str | None, completion_date: dt.date | None, *,
     check_change(order, status, completion_date)
     if status and status != order.status:
         if status == "COMPLETE":
-            return complete(order, completion_date or now.date(), products, service)
+            return complete(order, completion_date or now.date(), products, service, now=now)
         return set_status(order, status, now)
     if completion_date is not None and completion_date != order.completion_date:
         return redate(order, completion_date, products)
@@ -206,16 +206,18 @@ def set_status(order: Order, status: str, now: dt.datetime) -> list[Note]:
     """Any status change but to COMPLETE; SENT records the time it was sent."""
     old = order.status
     order.status = status
+    order.status_changed_at = now
     if status == "SENT" and order.sent_at is None:
         order.sent_at = now
     return [("ORDER", f"Order {order.id} status changed from {old} to {status}")]
 
 
 def complete(order: Order, on: dt.date, products: Iterable[CustomerProduct],
-             service: Service | None) -> list[Note]:
+             service: Service | None, *, now: dt.datetime) -> list[Note]:
     """Complete the order on ``on``: its pending products and service become ACTIVE."""
     old = order.status
     order.status = "COMPLETE"
+    order.status_changed_at = now
     order.completion_date = on
     for p in products:
         if p.order_id == order.id and p.status == "PENDING":

@@ -25,6 +25,7 @@ from ..contract.errors import INTERNAL_ERROR, ApiError, problems_message
 from ..contract.operations import Operation
 from ..contract.schema import Struct
 from ..settings import Settings
+from ..provision.worker import FlowSettings, Provisioner
 from ..store.uow import DatabaseBusy, TransactionRunner
 from ..contract.report import DecodeReport
 from . import auth
@@ -50,6 +51,9 @@ class Api:
         self.idle = dt.timedelta(minutes=settings.session_idle_minutes)
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.runner = TransactionRunner(sessions)
+        # SendOrders sends after the sign-up committed, through the workers' own code
+        self.provisioning = Provisioner(self.runner, FlowSettings.from_settings(settings),
+                                        clock=self.clock)
         self.auth = auth.Authenticator(self.runner, settings)
 
     def call(self, op: Operation, request: Struct, report: DecodeReport,
@@ -113,11 +117,17 @@ class Api:
         if report.invalid:
             problems = [f"{p}: {why}" for p, why in report.invalid]
             raise ApiError("S2010", problems_message(problems))
+        after_commit: list[Callable[[], None]] = []
+
         def work(db: DbSession) -> Struct:
-            return registered.handler(Context(caller, db, self.clock()), request)
+            after_commit.clear()  # a transaction run again starts afresh
+            return registered.handler(Context(caller, db, self.clock(), after_commit,
+                                              self.provisioning), request)
 
         answer = self.runner.run(registered.writes, work)
         for f, value in answer.written():
             if f.name != "Header":
                 result._values[f.name] = value
                 result._states[f.name] = answer.state(f.name)
+        for step in after_commit:  # committed: what they raise goes to the Header only
+            step()

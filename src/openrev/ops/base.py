@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy.orm import Session as DbSession
 
@@ -49,6 +49,16 @@ class Context:
     caller: Caller
     db: DbSession
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    # What runs once the handler's transaction has committed (e.g. sending the orders of a
+    # SendOrders sign-up): callables that may raise ApiError for the answer's Header.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Order flow-through (openrev.provision.worker.Provisioner), when the server has one.
+    provisioning: Any = None
+
+    @property
+    def actor(self) -> str:
+        """Who acts, as histories record it: ``user NAME``."""
+        return f"user {self.caller.username}"
 
     @property
     def client_id(self) -> int:

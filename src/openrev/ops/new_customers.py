@@ -11,6 +11,7 @@ failure rolls all of it back (the handler runs in one transaction).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from ..contract.errors import ApiError, problems_message
@@ -21,7 +22,10 @@ from ..contract.operations import (
 from ..domain import addresses as A, numbers
 from ..domain.customer_rules import CustomerInput, OrderFacts, check_new_customer, product_terms
 from ..domain.money import money
-from ..store import catalog, customer_map as M, lines as lines_repo, orders as orders_repo
+from ..domain import flow
+from ..provision.worker import request_owner
+from ..store import catalog, customer_map as M, lines as lines_repo, orders as orders_repo, \
+    outbox as outbox_repo
 from ..store.tables import (
     Address, Agent, BillProfile, Customer, CustomerFieldValue, CustomerLifeline,
     CustomerProduct, CustomerTaxExemption, InventoryItem, LifelineProofType, LifelineType,
@@ -412,14 +416,12 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
     )
     db.add(service)
     db.flush()
-    send = bool(req.SendOrders)
     order = Order(
         client_id=cid, customer_id=customer.id, service_id=service.id, provider_id=provider.id,
-        order_type="CONVERSION" if port is not None else "NEW",
-        status="SENT" if send else "NEW", sent_at=ctx.now if send else None,
+        order_type="CONVERSION" if port is not None else "NEW", status="NEW",
         is_reconnect=bool(o.ReconnectTN), process_id=r.process.id if r.process else None,
         flow_through=r.device is not None and r.device.status == "AVAILABLE",
-        created_at=ctx.now,
+        created_at=ctx.now, status_changed_at=ctx.now,
     )
     if o.ShippingAddress is not None:
         shipping = _address(ctx, M.ADDRESS.given(o.ShippingAddress), "SHIPPING")
@@ -467,7 +469,36 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
             f"provider {provider.code}")
     ctx.history(customer.id, "ORDER", note)
     orders_repo.record_history(db, order, status=order.status, note=note,
-                               user_id=ctx.caller.user_id, now=ctx.now)
+                               user_id=ctx.caller.user_id, now=ctx.now, actor=ctx.actor)
     db.flush()
     result.Orders.append(order.id)
     result.Lines.append(service.id)
+    _queue(ctx, order, flow.queue_on_create(bool(req.SendOrders), order.flow_through), result)
+
+
+def _queue(ctx: Context, order: Order, how: str | None,
+           result: NewCustomers_CreateResult) -> None:
+    """The order's outbox row, in this transaction; with SendOrders it is leased to this
+    request, which sends it once the sign-up has committed (CA2020 when the provider cannot
+    be reached: the customer and order are kept, and a worker resends the order)."""
+    if how is None:
+        return
+    if how == "FLOW" or ctx.provisioning is None:
+        outbox_repo.enqueue(ctx.db, order, ctx.now)
+        return
+    owner = request_owner(order.id)
+    outbox_repo.enqueue(ctx.db, order, ctx.now, lease_owner=owner, lease_until=ctx.now
+                        + dt.timedelta(seconds=ctx.provisioning.settings.lease_seconds))
+    provisioning, actor, customer_id = ctx.provisioning, f"{ctx.actor} (SendOrders)", \
+        result.Customer_ID
+
+    def send() -> None:
+        for outcome in provisioning.send_now([order.id], actor):
+            if outcome.down is not None:
+                raise ApiError("CA2020", (
+                    f"SendOrders: order {order.id} could not be sent ({outcome.down}). "
+                    f"Customer {customer_id} and order {order.id} were created and kept: the "
+                    "order is FLOW_ERROR and is resent automatically until the provider takes "
+                    "it; do not create the customer again"))
+
+    ctx.after_commit.append(send)

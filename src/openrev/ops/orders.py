@@ -21,9 +21,9 @@ from ..contract.operations import (
     OrderHistoryEntry, OrderInfo, Orders_QueryRequest, Orders_QueryResult, Orders_SearchRequest,
     Orders_SearchResult, Orders_UpdateRequest, Orders_UpdateResult,
 )
-from ..domain import lines as line_rules, orders as rules
+from ..domain import flow, lines as line_rules, orders as rules
 from ..domain.money import money
-from ..store import catalog, lines as lines_repo, orders as repo
+from ..store import catalog, lines as lines_repo, orders as repo, outbox as outbox_repo
 from ..store.tables import CustomerProduct, OrderHistory, Process, Product, Service
 from .base import Context, handler
 
@@ -114,7 +114,13 @@ def orders_update(ctx: Context, req: Orders_UpdateRequest) -> Orders_UpdateResul
     entry = rules.history_note(old_status, order, changes.status_note)
     if entry is not None:
         repo.record_history(ctx.db, order, status=order.status, note=entry,
-                            user_id=ctx.caller.user_id, now=ctx.now)
+                            user_id=ctx.caller.user_id, now=ctx.now, actor=ctx.actor)
+    if order.status in rules.FINAL:
+        outbox_repo.remove(ctx.db, order.id)  # nothing left for a worker to do
+    elif flow.resend_wanted(old_status, order.status,
+                            flow_through_set=changes.flow_through is True):
+        outbox_repo.enqueue(ctx.db, order, ctx.now)
+        notes.append(("ORDER", f"Order {order.id} queued to be sent to the provider"))
     if order.status != old_status and order.status in rules.FINAL:
         customer = repo.customer_for_update(ctx.db, ctx.client_id, order.customer_id)
         if customer is not None:
@@ -192,7 +198,10 @@ def order_info(ctx: Context, row: repo.OrderRow,
         FlowThrough=o.flow_through, CreatedDate=o.created_at, SentDate=o.sent_at,
         CompletionDate=o.completion_date, Message=o.message,
         TrackingNumber=o.tracking_number, ShippingStatus=o.shipping_status,
-        ProcessID=o.process_id,
-        History=[OrderHistoryEntry(Date=h.created_at, Status=h.status, Note=h.note)
-                 for h in history],
+        ProcessID=o.process_id, Attempts=o.attempts, LastError=o.last_error,
+        LastAttemptDate=o.last_attempt_at,
+        NextAttemptDate=row.outbox.due_at if row.outbox is not None else None,
+        StatusDate=o.status_changed_at or o.created_at,
+        History=[OrderHistoryEntry(Date=h.created_at, Status=h.status, Note=h.note,
+                                   Actor=h.actor) for h in history],
     )

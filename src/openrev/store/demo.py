@@ -83,6 +83,7 @@ from .tables import (
     Agent,
     Base,
     BillProfile,
+    CarrierLedger,
     Client,
     CustomerProduct,
     Customer,
@@ -277,9 +278,11 @@ def _load_demo_settings(session: Session, c: int) -> None:
     _ensure(session, BillProfile, 2, client_id=c, description="Paper",
             bill_method="PRINT_ONLY", payment_terms=15)
     _ensure(session, Provider, 10, client_id=c, description="Demo Wireless",
-            code="DEMOWIRELESS", is_wireless=True, auto_complete_seconds=3)
+            code="DEMOWIRELESS", is_wireless=True, auto_complete_seconds=3,
+            adapter="DEMOWIRELESS")
     _ensure(session, Provider, 20, client_id=c, description="Manual Provisioning",
-            code="MANUAL", is_wireless=False, auto_complete_seconds=None)
+            code="MANUAL", is_wireless=False, auto_complete_seconds=None,
+            adapter="MANUAL")
     _ensure(session, ServiceType, 1, client_id=c, description="Wireless")
     _ensure(session, ServiceType, 2, client_id=c, description="Voice")
     _ensure(session, Process, 1, client_id=c, description="Standard Activation")
@@ -332,7 +335,8 @@ def _load_other_settings(session: Session, c: int) -> None:
     _ensure(session, BillProfile, 3, client_id=c, description="Standard",
             bill_method="EMAIL_ONLY", payment_terms=30)
     _ensure(session, Provider, 30, client_id=c, description="Other Wireless",
-            code="OTHERWIRELESS", is_wireless=True, auto_complete_seconds=3)
+            code="OTHERWIRELESS", is_wireless=True, auto_complete_seconds=3,
+            adapter="DEMOWIRELESS")
     _ensure(session, ServiceType, 3, client_id=c, description="Wireless")
     _ensure(session, LifelineType, 3, client_id=c, description="Other Lifeline")
     _ensure(session, CustomFieldDefinition, 3, client_id=c, label="Referral Source")
@@ -438,7 +442,8 @@ def _load_demo_customer(session: Session, c: int) -> None:
     session.flush()
     _ensure(session, Order, 1, client_id=c, customer_id=1, service_id=1, provider_id=10,
             order_type="NEW", status="COMPLETE", flow_through=True, process_id=1,
-            created_at=DEMO_CREATED_AT, sent_at=DEMO_CREATED_AT, completion_date=DEMO_DATE)
+            created_at=DEMO_CREATED_AT, sent_at=DEMO_CREATED_AT, completion_date=DEMO_DATE,
+            attempts=1, last_attempt_at=DEMO_CREATED_AT, status_changed_at=DEMO_CREATED_AT)
     session.flush()
     lines = (
         # id, product, description, rate, code1, group, lead
@@ -475,7 +480,8 @@ def _load_other_customer(session: Session, c: int) -> None:
     session.flush()
     _ensure(session, Order, 2, client_id=c, customer_id=2, service_id=2, provider_id=30,
             order_type="NEW", status="COMPLETE", flow_through=True,
-            created_at=DEMO_CREATED_AT, sent_at=DEMO_CREATED_AT, completion_date=DEMO_DATE)
+            created_at=DEMO_CREATED_AT, sent_at=DEMO_CREATED_AT, completion_date=DEMO_DATE,
+            attempts=1, last_attempt_at=DEMO_CREATED_AT, status_changed_at=DEMO_CREATED_AT)
     session.flush()
     _ensure(session, CustomerProduct, 4, client_id=c, customer_id=2, service_id=2,
             product_id=2101, provider_id=30, status="ACTIVE", description="Other Unlimited",
@@ -562,6 +568,8 @@ def reset_demo(session: Session) -> int:
         # 2. Remove them, children first.
         for table in reversed(tree):
             session.execute(delete(table).where(table.c.id.in_(doomed(table))))
+        # the simulated carrier forgets what it received (its numbers are free again)
+        session.execute(delete(CarrierLedger).where(CarrierLedger.client_id.in_(client_ids)))
         session.expunge_all()  # the ORM must not keep rows deleted behind its back
 
     # 3. The listed rows get their listed values back; missing ones are inserted.

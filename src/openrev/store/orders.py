@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from .tables import Customer, CustomerProduct, Order, OrderHistory, Provider, Service
+from .tables import Customer, CustomerHistory, CustomerProduct, Order, OrderHistory, \
+    OrderOutbox, Provider, Service
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class OrderRow:
     order: Order
     service: Service | None
     provider: Provider
+    outbox: OrderOutbox | None = None  # the order is waiting for a worker (NextAttemptDate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +40,10 @@ class OrderFilter:
 
 
 def _rows(client_id: int) -> Select[Any]:
-    return (select(Order, Service, Provider)
+    return (select(Order, Service, Provider, OrderOutbox)
             .outerjoin(Service, Service.id == Order.service_id)
             .join(Provider, Provider.id == Order.provider_id)
+            .outerjoin(OrderOutbox, OrderOutbox.order_id == Order.id)
             .where(Order.client_id == client_id))
 
 
@@ -125,10 +128,18 @@ def history_of(db: DbSession, client_id: int, order_ids: list[int]
 
 
 def record_history(db: DbSession, order: Order, *, status: str, note: str | None,
-                   user_id: int | None, now: dt.datetime) -> None:
-    """Write an entry of the order's history."""
+                   user_id: int | None, now: dt.datetime, actor: str) -> None:
+    """Write an entry of the order's history, by ``actor`` ("user NAME", "worker ...")."""
     db.add(OrderHistory(client_id=order.client_id, order_id=order.id, created_at=now,
-                        status=status, note=note, user_id=user_id))
+                        status=status, note=note, user_id=user_id, actor=actor[:100]))
+
+
+def customer_history(db: DbSession, order: Order, category: str, note: str,
+                     now: dt.datetime) -> None:
+    """Write an entry of the History pane of the order's customer made by no user (a worker,
+    a provider, an operator's command)."""
+    db.add(CustomerHistory(client_id=order.client_id, customer_id=order.customer_id,
+                           created_at=now, category=category, note=note, user_id=None))
 
 
 def customer_products_of_service(db: DbSession, client_id: int, service_id: int

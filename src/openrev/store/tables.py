@@ -120,6 +120,9 @@ ORDER_STATUSES = (
     "HOLD", "PAYMENT_HOLD", "LIFELINE_HOLD", "JEOPARDY", "PROVISIONED",
 )
 SHIPPING_STATUSES = ("NOT_REQUIRED", "NOT_SHIPPED", "SHIPPED")
+# Provider adapters (openrev.provision.adapters) and what the outbox asks a worker to do
+PROVIDER_ADAPTERS = ("DEMOWIRELESS", "MANUAL")
+OUTBOX_ACTIONS = ("SEND", "POLL")
 
 
 def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
@@ -365,12 +368,22 @@ class Provider(_Tenant, Base):
     """
 
     __tablename__ = "providers"
-    __table_args__ = (UniqueConstraint("client_id", "code"),)
+    __table_args__ = (UniqueConstraint("client_id", "code"),
+                      one_of("adapter", PROVIDER_ADAPTERS))
 
     description: Mapped[str] = mapped_column(String(200))
     code: Mapped[str] = mapped_column(String(50))
     is_wireless: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_complete_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Order flow-through (0008): the adapter that talks to this provider, and the faults
+    # injected at run time (``openrev provider fault``): connectivity down (with a message),
+    # the next N orders rejected (with a message), latency added to every call.
+    adapter: Mapped[str] = mapped_column(String(30), default="MANUAL", server_default="MANUAL")
+    fault_down: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    fault_down_message: Mapped[str | None] = mapped_column(String(200))
+    fault_reject_next: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fault_reject_message: Mapped[str | None] = mapped_column(String(200))
+    fault_latency_ms: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProviderAccount(_Tenant, Base):
@@ -949,6 +962,11 @@ class Order(_Tenant, Base):
     # Orders_Update (0002)
     tracking_number: Mapped[str | None] = mapped_column(String(100))
     shipping_status: Mapped[str | None] = mapped_column(String(20))
+    # Flow-through (0008): sends attempted, the last failure, when the status last changed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     port: Mapped[OrderPort | None] = relationship(
         lazy="selectin", cascade="all, delete-orphan", uselist=False
@@ -988,6 +1006,56 @@ class OrderHistory(_Tenant, Base):
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # who made the change (0008): "user demo", "worker host:pid", "openrev orders resend"
+    actor: Mapped[str | None] = mapped_column(String(100))
+
+
+class OrderOutbox(_Tenant, Base):
+    """The transactional outbox of order flow-through: an order that needs a worker.
+
+    Written in the transaction that makes the order need it (NewCustomers_Create, an
+    Orders_Update that resends, ``openrev orders resend``), so an order is never lost; one row
+    per order. ``action``: SEND the order to its provider under ``key`` (the request id the
+    provider de-duplicates and is asked about), or POLL the provider for its progress.
+    ``due_at``: not before. ``lease_owner``/``lease_until``: the worker (or request) that has
+    claimed it, until when. ``in_doubt``: a send under ``key`` may have reached the provider
+    without its answer being recorded (a claim that did not finish, a time-out): the
+    provider is asked before anything is sent again.
+    """
+
+    __tablename__ = "order_outbox"
+    __table_args__ = (one_of("action", OUTBOX_ACTIONS),)
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    action: Mapped[str] = mapped_column(String(10), default="SEND")
+    key: Mapped[str] = mapped_column(String(60))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CarrierLedger(_Tenant, Base):
+    """What the simulated carrier (the DEMOWIRELESS adapter) has received: one row per request
+    id (``key``). It stands for the carrier's own records: a real carrier keeps them on its
+    side. ``sends`` counts the send requests that arrived under the key (more than 1: a
+    duplicate reached the carrier), ``lookups`` the status questions."""
+
+    __tablename__ = "carrier_ledger"
+    __table_args__ = (UniqueConstraint("provider_id", "key"),)
+
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    order_id: Mapped[int] = mapped_column(Integer, index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    confirm_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    complete_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    mdn: Mapped[str | None] = mapped_column(String(20))
+    msid: Mapped[str | None] = mapped_column(String(20))
+    msl: Mapped[str | None] = mapped_column(String(20))
+    sends: Mapped[int] = mapped_column(Integer, default=1)
+    lookups: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ServiceField(_Tenant, Base):
