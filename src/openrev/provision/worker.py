@@ -259,6 +259,7 @@ class Provisioner:
             if message:
                 note += f": {message}"
             self._history(db, order, note, now, actor)
+            log.info("order %d: %s -> %s (%s)", order.id, old, order.status, message or "")
         for category, text in notes:
             orders_repo.customer_history(db, order, category, text, now)
 
