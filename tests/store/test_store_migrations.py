@@ -138,3 +138,65 @@ def test_money_is_numeric_12_2_and_nothing_is_float() -> None:
                 money += 1
                 assert (column.type.impl.precision, column.type.impl.scale) == (12, 2)
     assert money >= 8
+
+
+def test_0008_queues_the_orders_that_waited_for_a_worker(database_url: str) -> None:
+    """NEW flow-through orders, and SENT orders of a provider that completed on its own, are
+    queued; the provider gets the DEMOWIRELESS adapter; a user's history entries their actor."""
+    import datetime as dt
+
+    from sqlalchemy import MetaData, Table, select
+
+    command.upgrade(alembic_config(database_url), "0007")
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            md = MetaData()
+            t = {n: Table(n, md, autoload_with=conn) for n in (
+                "clients", "customers", "providers", "orders", "users", "order_history")}
+            conn.execute(t["clients"].insert(), {"id": 1, "code": "M", "name": "M",
+                         "tax_engine": "SURETAX", "lifeline_form_status": "NEEDS_REVIEW",
+                         "created_at": now})
+            conn.execute(t["users"].insert(), {"id": 1, "client_id": 1, "username": "ann",
+                         "password_hash": "x", "active": True, "created_at": now})
+            conn.execute(t["customers"].insert(), {
+                "id": 1, "client_id": 1, "status": "PENDING", "customer_class": "Residential",
+                "is_parent_account": False, "created_at": now, "balance": 0, "due": 0,
+                "overdue": 0, "unbilled_usage": 0, "enabled_balance_limit": False,
+                "usage_balance_limit": 0, "payment_terms": 0, "payment_terms_override": False,
+                "is_auto_debit": False, "auto_debit_day": 0, "lifeline_program": "NON_LIFELINE"})
+            conn.execute(t["providers"].insert(), [
+                {"id": 1, "client_id": 1, "description": "W", "code": "W", "is_wireless": True,
+                 "auto_complete_seconds": 3},
+                {"id": 2, "client_id": 1, "description": "M", "code": "M", "is_wireless": False,
+                 "auto_complete_seconds": None}])
+            common = {"client_id": 1, "customer_id": 1, "order_type": "NEW",
+                      "is_reconnect": False, "created_at": now}
+            conn.execute(t["orders"].insert(), [
+                {**common, "id": 1, "provider_id": 1, "status": "NEW", "flow_through": True},
+                {**common, "id": 2, "provider_id": 1, "status": "SENT", "flow_through": False},
+                {**common, "id": 3, "provider_id": 1, "status": "NEW", "flow_through": False},
+                {**common, "id": 4, "provider_id": 2, "status": "SENT", "flow_through": False},
+                {**common, "id": 5, "provider_id": 1, "status": "COMPLETE",
+                 "flow_through": True}])
+            conn.execute(t["order_history"].insert(), [
+                {"id": 1, "client_id": 1, "order_id": 1, "created_at": now, "status": "NEW",
+                 "user_id": 1},
+                {"id": 2, "client_id": 1, "order_id": 2, "created_at": now, "status": "NEW",
+                 "user_id": None}])
+        upgrade(database_url)
+        with engine.connect() as conn:
+            md = MetaData()
+            outbox = Table("order_outbox", md, autoload_with=conn)
+            queued = {r.order_id: (r.action, r.key, r.in_doubt)
+                      for r in conn.execute(select(outbox))}
+            assert queued == {1: ("SEND", "o1.1", False), 2: ("SEND", "o2.1", True)}
+            providers = Table("providers", md, autoload_with=conn)
+            assert dict(conn.execute(select(providers.c.id, providers.c.adapter)).all()) == {
+                1: "DEMOWIRELESS", 2: "MANUAL"}
+            history = Table("order_history", md, autoload_with=conn)
+            assert dict(conn.execute(select(history.c.id, history.c.actor)).all()) == {
+                1: "user ann", 2: None}
+    finally:
+        engine.dispose()
