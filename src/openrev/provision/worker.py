@@ -56,12 +56,13 @@ Clock = Callable[[], dt.datetime]
 
 @dataclass(frozen=True, slots=True)
 class FlowSettings:
-    """How the worker works (``OPENREV_WORKER_*``, see :mod:`openrev.settings`)."""
+    """How the worker works: the defaults are :class:`openrev.settings.Settings`' (the
+    ``OPENREV_WORKER_*``, ``OPENREV_PROVIDER_*`` and ``OPENREV_RETRY_*`` variables)."""
 
-    lease_seconds: float = 60.0
-    timeout_seconds: float = 10.0
-    retry_base_seconds: float = 10.0
-    retry_max_seconds: float = 600.0
+    lease_seconds: float = Settings.worker_lease_seconds
+    timeout_seconds: float = Settings.provider_timeout_seconds
+    retry_base_seconds: float = Settings.retry_base_seconds
+    retry_max_seconds: float = Settings.retry_max_seconds
     poll_seconds: float = 0.5
     batch: int = 20
 
