@@ -13,6 +13,7 @@ real worker processes.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,6 @@ import pytest
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
-from conftest import BACKENDS, PG_URL
 from helpers import DEMO, binding_call, ok
 from openrev.cli import main
 from openrev.domain import flow as rules
@@ -38,6 +38,8 @@ from openrev.store.testing import fresh_database
 from openrev.store.uow import DatabaseBusy, TransactionRunner
 from openrev.wire.app import create_app
 
+PG_URL = os.environ.get("OPENREV_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])  # as conftest.py
 ADDRESS = {"FirstName": "Flo", "LastName": "Through", "Address1": "101 N Palafox St",
            "City": "Pensacola", "State": "FL", "Zip": "32502"}
 BINDINGS = ["json", "soap11", "soap12"]
@@ -517,3 +519,30 @@ def test_provider_fault_shows_sets_and_refuses(flow: Flow, capsys: pytest.Captur
                  "--database", flow.url]) == 1
     assert main([*args, "--reject-message", "x"]) == 2
     assert main([*args, "--latency", "-1"]) == 2
+
+
+@pytest.mark.parametrize("binding", BINDINGS)
+def test_send_orders_rejected_by_the_provider_answers_success_with_the_order_in_error(
+        flow: Flow, binding: str):
+    flow.fault("--reject-next", "1", "--reject-message", "no coverage at this address")
+    out = ok(flow.signup(binding, send=True))
+    o = flow.order(out["Orders"][0], binding)
+    assert (o["Status"], o["Message"], o["Attempts"]) == (
+        "ERROR", "no coverage at this address", 1)
+    assert flow.customer(out["Customer_ID"], binding)["Status"] == "PENDING"
+
+
+@pytest.mark.parametrize("binding", BINDINGS)
+def test_orders_search_shows_attempts_last_error_and_next_attempt(flow: Flow, binding: str):
+    flow.fault("--down", "scheduled maintenance")
+    out = ok(flow.signup())
+    flow.run()
+    found = ok(flow.call(binding)("Orders_Search", {
+        "Credentials": DEMO, "CustomerID": out["Customer_ID"], "Status": "FLOW_ERROR"}))
+    (o,) = found["Orders"]
+    assert (o["ID"], o["Attempts"], o["LastError"]) == (out["Orders"][0], 1,
+                                                         "scheduled maintenance")
+    assert o["NextAttemptDate"] > o["LastAttemptDate"]
+    assert o["History"][-1] == {"Date": o["StatusDate"], "Status": "FLOW_ERROR",
+                                "Note": "Status changed from NEW to FLOW_ERROR: scheduled "
+                                        "maintenance", "Actor": "worker test:1"}
