@@ -396,7 +396,7 @@ def test_a_worker_that_died_after_sending_is_not_sent_twice(flow: Flow):
     # by the time it was asked, the carrier had completed it
     o = flow.order(order_id)
     assert [h["Status"] for h in o["History"]] == ["NEW", "COMPLETE"]
-    assert o["SentDate"] and o["Attempts"] == 0  # asked, never sent again
+    assert o["SentDate"] and o["Attempts"] == 1  # the dead worker's send; not sent again
 
 
 def test_a_late_answer_after_the_lease_moved_on_is_not_recorded(flow: Flow):

@@ -191,7 +191,11 @@ class Provisioner:
             return Outcome(claim.order.order_id, None, recorded=False)
         order = store.order_for_update(db, claim.order.order_id)
         old = order.status
-        if tried:
+        if tried or (answer is not None and claim.action == "SEND"
+                     and claim.key == store.send_key(order)):
+            # a send under this request id that reached the provider is an attempt, also one
+            # an earlier claim made and did not record (its worker died): the next send (a
+            # resend after an ERROR, --force) is then a new request id
             flow.attempted(order, now)
         notes: list[flow.Note] = []
         if order.status not in flow.PROVISIONING:
@@ -279,8 +283,11 @@ class Provisioner:
             # leave what the lease no longer covers to be claimed again (asked first)
             left = self.settings.lease_seconds - (time.monotonic() - started)
             if left < 2 * self.settings.timeout_seconds:
-                log.warning("lease running out: %d claimed orders left for later",
+                log.warning("lease running out: %d claimed orders given back",
                             len(claims) - i)
+                self.runner.run(True, lambda db, rest=claims[i:]: [
+                    store.release(db, c.row_id, c.owner, c.key, in_doubt=c.ask_first)
+                    for c in rest])
                 break
             try:
                 self.process(claim)

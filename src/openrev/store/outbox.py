@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session as DbSession, lazyload, selectinload
 
 from .tables import CarrierLedger, Client, InventoryItem, InventoryType, Order, OrderOutbox, \
     OrderPort, Provider, Service
@@ -96,8 +96,18 @@ def leased(db: DbSession, row_id: int, owner: str, key: str) -> OrderOutbox | No
         .with_for_update().execution_options(populate_existing=True)).first()
 
 
+def release(db: DbSession, row_id: int, owner: str, key: str, *, in_doubt: bool) -> None:
+    """Give back a claimed row not worked on: free its lease, its doubt as before the claim."""
+    db.execute(update(OrderOutbox).where(OrderOutbox.id == row_id,
+                                         OrderOutbox.lease_owner == owner,
+                                         OrderOutbox.key == key)
+               .values(lease_owner=None, lease_until=None, in_doubt=in_doubt))
+
+
 def order_for_update(db: DbSession, order_id: int) -> Order | None:
+    """The order, locked, without its relationships (the worker needs none of them)."""
     return db.scalars(select(Order).where(Order.id == order_id).with_for_update()
+                      .options(lazyload("*"))
                       .execution_options(populate_existing=True)).first()
 
 
@@ -116,7 +126,8 @@ def order_facts(db: DbSession, order_id: int) -> OrderFacts | None:
     found = db.execute(select(Order, Service, Provider)
                        .outerjoin(Service, Service.id == Order.service_id)
                        .join(Provider, Provider.id == Order.provider_id)
-                       .where(Order.id == order_id)).first()
+                       .where(Order.id == order_id)
+                       .options(lazyload("*"))).first()
     if found is None:
         return None
     order, service, provider = found
@@ -132,6 +143,8 @@ def order_facts(db: DbSession, order_id: int) -> OrderFacts | None:
 def items_of_service(db: DbSession, service_id: int) -> list[InventoryItem]:
     """The inventory items assigned to the service, by id."""
     return list(db.scalars(select(InventoryItem).where(InventoryItem.service_id == service_id)
+                           .options(selectinload(InventoryItem.inventory_type),
+                                    lazyload(InventoryItem.fields))
                            .order_by(InventoryItem.id)))
 
 
