@@ -179,6 +179,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from openrev.store.demo import credentials_text, load_demo, reset_demo
     from openrev.store.migrate import upgrade
+    from openrev.store.stats import refresh_statistics
 
     url = _database_url(args)
     _keyring(url, create=True)
@@ -189,6 +190,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else:
             removed = None
             load_demo(session)
+    engine = make_engine(url)
+    try:
+        refresh_statistics(engine)  # of what was just loaded
+    finally:
+        engine.dispose()
     if removed is not None:
         print(f"demo data reset in {display_url(url)} ({removed} sign-up customer(s) removed)")
     else:

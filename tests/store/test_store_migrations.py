@@ -80,7 +80,7 @@ def test_upgrade_is_safe_to_run_twice(database_url: str) -> None:
     assert current_revision(database_url) is None
     upgrade(database_url)
     upgrade(database_url)
-    assert current_revision(database_url) == head_revision() == "0008"
+    assert current_revision(database_url) == head_revision() == "0009"
 
 
 def test_downgrade_to_base_and_up_again(migrated_url: str) -> None:

@@ -42,6 +42,7 @@ from ..domain import orders as order_rules
 from ..domain.numbers import live_service
 from ..settings import Settings
 from ..store import catalog, orders as orders_repo, outbox as store
+from ..store.stats import maybe_refresh
 from ..store.tables import InventoryItem, Service
 from ..store.uow import TransactionRunner
 from .adapters import Adapter, Faults, Faulty, OrderToSend, ProviderAnswer, ProviderDown, \
@@ -314,9 +315,12 @@ class Provisioner:
 
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set: handle due orders, sleep ``poll_seconds`` when there
-        were none."""
+        were none. It also keeps SQLite's planner statistics current
+        (:func:`openrev.store.stats.maybe_refresh`, at most once an hour)."""
         log.info("order flow-through worker %s started", self.owner)
+        engine = self.runner.sessions.kw["bind"]
         while not stop.is_set():
+            maybe_refresh(engine)  # planner statistics (SQLite), at most hourly; never raises
             try:
                 handled = self.run_once()
             except Exception:  # noqa: BLE001 - a worker keeps going (database restarts...)

@@ -20,8 +20,9 @@ import threading
 import weakref
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -133,14 +134,56 @@ def write_lock(engine: Engine) -> threading.Lock | None:
         return lock
 
 
+STATS_GENERATION = "openrev_stats_generation"
+"""Key of a pooled SQLite connection's ``info``: the statistics generation of its engine
+when the connection was opened (see :func:`statistics_changed`)."""
+
+_STATS_GENERATIONS: "weakref.WeakKeyDictionary[Engine, list[int]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def statistics_changed(bind: Engine | Connection) -> None:
+    """The planner statistics of ``bind``'s SQLite database were rewritten (ANALYZE, see
+    :mod:`openrev.store.stats`): the engine's other pooled connections are replaced at their
+    next checkout. SQLite reads ``sqlite_stat1`` when a connection loads the schema, and an
+    ANALYZE does not make the other open connections load it again, so they would keep
+    planning with the statistics they started with (none, for a database analysed after the
+    server started). ``bind``, when a Connection, keeps its connection (it is current).
+    Nothing happens for PostgreSQL or an in-memory SQLite database (one connection)."""
+    engine = bind.engine
+    generation = _STATS_GENERATIONS.get(getattr(engine, "_proxied", engine))
+    if generation is None:
+        return
+    generation[0] += 1
+    if isinstance(bind, Connection) and not bind.closed:
+        bind.info[STATS_GENERATION] = generation[0]
+
+
+def _sqlite_stats_listeners(engine: Engine) -> None:
+    generation = _STATS_GENERATIONS.setdefault(engine, [0])
+
+    def on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info[STATS_GENERATION] = generation[0]  # a new connection reads them anyway
+
+    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get(STATS_GENERATION, generation[0]) != generation[0]:
+            # the pool closes this connection and opens another in its place
+            raise DisconnectionError("planner statistics changed: reopening the connection")
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "checkout", on_checkout)
+
+
 def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> Engine:
     """An engine for ``url`` (normalized first).
 
     SQLite: ``check_same_thread=False`` (the server hands connections between threads), and on
     every new connection ``PRAGMA foreign_keys=ON``, ``journal_mode=WAL``,
     ``busy_timeout=5000``; an in-memory database keeps one shared connection so that every
-    session sees the same data. PostgreSQL: ``pool_pre_ping=True`` so that a connection the
-    server dropped is replaced instead of failing a request.
+    session sees the same data; a file database's pooled connections are replaced after its
+    planner statistics change (:func:`statistics_changed`). PostgreSQL:
+    ``pool_pre_ping=True`` so that a connection the server dropped is replaced instead of
+    failing a request.
 
     ``serialize_sqlite`` (SQLite only): every transaction begins with ``BEGIN IMMEDIATE``
     (writers are serialized as on PostgreSQL with ``FOR UPDATE``), except on an engine from
@@ -155,9 +198,12 @@ def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> En
     if sa_url.get_backend_name() == "sqlite":
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args.setdefault("check_same_thread", False)
-        if sa_url.database in (None, "", ":memory:"):
+        memory = sa_url.database in (None, "", ":memory:")
+        if memory:
             kwargs.setdefault("poolclass", StaticPool)
         engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
+        if not (memory or "mode=memory" in str(sa_url) or isinstance(engine.pool, StaticPool)):
+            _sqlite_stats_listeners(engine)
         if serialize_sqlite:
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_begin)

@@ -23,6 +23,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import pool
 
 from .db import make_engine, normalize_url
+from .stats import refresh_statistics
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 """The Alembic script directory (``env.py``, ``script.py.mako``, ``versions/``)."""
@@ -38,8 +39,16 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Create or migrate the schema of ``url`` to the newest revision (safe to run twice)."""
+    """Create or migrate the schema of ``url`` to the newest revision (safe to run twice),
+    then bring the planner statistics up to date (:func:`openrev.store.stats.
+    refresh_statistics`: on SQLite the first ``ANALYZE``, or of the tables that changed
+    tenfold since; on PostgreSQL ``ANALYZE``)."""
     command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url, serialize_sqlite=False, poolclass=pool.NullPool)
+    try:
+        refresh_statistics(engine)
+    finally:
+        engine.dispose()
 
 
 def head_revision() -> str | None:

@@ -34,7 +34,7 @@ How it is fast
   (``PRAGMA defer_foreign_keys``); PostgreSQL checks them at the end of each statement, so
   both are copied into temporary tables and inserted by one statement (a data-modifying
   ``WITH``).
-* Tables are ANALYZEd at the end.
+* Tables are ANALYZEd at the end (:func:`openrev.store.stats.refresh_statistics`).
 
 TNs are a bijection of the service id (so running it twice adds N more with new unique
 TNs): a real area code, an exchange from 200-999 but never 555 (so never the demo's
@@ -63,6 +63,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from openrev import keyring as _keyring
 
 from . import crypto
+from .stats import refresh_statistics
 from .tables import (
     Address,
     Agent,
@@ -753,9 +754,9 @@ def seed_customers(engine: Engine, n: int, *, client_code: str = "DEMO", seed: i
         if pool is not None:
             pool.terminate()
             pool.join()
-    with engine.begin() as conn:  # fresh statistics for the planner
-        for t in TABLES:
-            conn.exec_driver_sql(f"ANALYZE {t.name}")
+    # fresh statistics for the planner: exact for the tables loaded, and whatever else is
+    # stale (on SQLite the server's open connections then re-read them, openrev.store.stats)
+    refresh_statistics(engine, tables=[t.name for t in TABLES], analysis_limit=0)
     return SeedResult(done, starts.customer + 1, starts.customer + done, rows,
                       time.monotonic() - started)
 

@@ -556,11 +556,12 @@ class InventoryItem(_Tenant, Base):
     __tablename__ = "inventory_items"
     __table_args__ = (
         UniqueConstraint("client_id", "inventory_type_id", "identifier"),
+        Index(None, "client_id", "identifier"),  # look-ups by identifier (0009)
         one_of("status", INVENTORY_ITEM_STATUSES),
     )
 
     inventory_type_id: Mapped[int] = mapped_column(ForeignKey("inventory_types.id"), index=True)
-    identifier: Mapped[str] = mapped_column(String(100), index=True)
+    identifier: Mapped[str] = mapped_column(String(100))
     identifier_hex: Mapped[str | None] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20), default="AVAILABLE")
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -872,10 +873,11 @@ class Service(_Tenant, Base):
     """
 
     __tablename__ = "services"
-    __table_args__ = (one_of("status", SERVICE_STATUSES),)
+    # look-ups by number lead with the client (0009)
+    __table_args__ = (Index(None, "client_id", "tn"), one_of("status", SERVICE_STATUSES))
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    tn: Mapped[str | None] = mapped_column(String(20), index=True)
+    tn: Mapped[str | None] = mapped_column(String(20))
     type: Mapped[str | None] = mapped_column(String(100))
     service_type_id: Mapped[int | None] = mapped_column(ForeignKey("service_types.id"), index=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
@@ -941,6 +943,7 @@ class Order(_Tenant, Base):
 
     __tablename__ = "orders"
     __table_args__ = (
+        Index(None, "client_id", "created_at", "id"),  # Orders_Search pages (0009)
         one_of("order_type", ORDER_TYPES),
         one_of("status", ORDER_STATUSES),
         one_of("shipping_status", SHIPPING_STATUSES),
@@ -1043,7 +1046,7 @@ class CarrierLedger(_Tenant, Base):
     duplicate reached the carrier), ``lookups`` the status questions."""
 
     __tablename__ = "carrier_ledger"
-    __table_args__ = (UniqueConstraint("provider_id", "key"),)
+    __table_args__ = (UniqueConstraint("provider_id", "key"), Index(None, "client_id", "mdn"))
 
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     key: Mapped[str] = mapped_column(String(60))
