@@ -48,9 +48,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     url = cli._database_url(args)
     settings = Settings.from_env(database_url=url)
-    configure(settings.log_level, settings.log_format)
     cli._keyring(url)
     cli._check_schema(url)
+    configure(settings.log_level, settings.log_format)  # after alembic's schema check
     engine = make_engine(url)
     try:
         worker = Provisioner(TransactionRunner(make_sessionmaker(engine)),
