@@ -60,6 +60,17 @@ def resend_wanted(old_status: str, new_status: str, *, flow_through_set: bool) -
     return flow_through_set and new_status == "NEW"
 
 
+def resend_refused(status: str, *, force: bool) -> str | None:
+    """Why an operator's resend (``openrev orders resend``) of an order in ``status`` is
+    refused, None when it is not: a final order has nothing to send, and a SENT or CONFIRMED
+    one is with the provider already (``force`` sends it again as a new request)."""
+    if status in rules.FINAL:
+        return f"is {status}, which is final: there is nothing to send"
+    if status in ("SENT", "CONFIRMED") and not force:
+        return f"is {status}: the provider has it. --force sends it again as a new request"
+    return None
+
+
 def queue_on_create(send_orders: bool, flow_through: bool) -> str | None:
     """How NewCustomers_Create queues its order: ``NOW`` (SendOrders: "send any resultant
     orders to the provider immediately"; the request itself sends it once committed),

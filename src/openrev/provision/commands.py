@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..domain import flow, orders as order_rules
 from ..settings import Settings
 from ..store import orders as orders_repo, outbox as store
 from ..store.db import make_engine, make_sessionmaker
@@ -132,16 +133,13 @@ def cmd_orders_resend(args: argparse.Namespace) -> int:
         order = store.order_for_update(session, args.order_id)
         if order is None or (client_id is not None and order.client_id != client_id):
             raise cli.CliError(f"order {args.order_id} does not exist")
-        if order.status in ("COMPLETE", "CANCELED"):
-            raise cli.CliError(f"order {order.id} is {order.status}, which is final: there is "
-                               "nothing to send")
-        if order.status in ("SENT", "CONFIRMED") and not args.force:
-            raise cli.CliError(f"order {order.id} is {order.status}: the provider has it. "
-                               "--force sends it again as a new request")
+        refused = flow.resend_refused(order.status, force=args.force)
+        if refused is not None:
+            raise cli.CliError(f"order {order.id} {refused}")
         old = order.status
         store.enqueue(session, order, now)
         if order.status != "NEW":
-            order.status, order.status_changed_at = "NEW", now
+            order_rules.set_status(order, "NEW", now)
         orders_repo.record_history(
             session, order, status=order.status, user_id=None, now=now, actor=CLI_ACTOR,
             note=f"Queued to be sent again (was {old})")

@@ -214,8 +214,10 @@ class Provisioner:
                 delay = flow.retry_delay(order.attempts, self.settings.retry_base_seconds,
                                          self.settings.retry_max_seconds)
             row.due_at = now + dt.timedelta(seconds=delay)
+            # a POLL asks whatever this says; a SEND is in doubt after a time-out, or when
+            # the earlier send it was to ask about is still unanswered
             row.in_doubt = isinstance(failure, ProviderTimeout) or (
-                claim.ask_first and not tried) or row.action == "POLL"
+                claim.ask_first and not tried)
             row.lease_owner = row.lease_until = None
             self._write(db, order, old, notes, now, actor, str(failure))
             return Outcome(order.id, order.status, down=str(failure))
@@ -342,13 +344,3 @@ def _devices(db, service: Service | None) -> list[InventoryItem]:
         by_kind.setdefault(item.inventory_type.kind, []).append(item)
     return by_kind.get("Mobile_Device") or by_kind.get("SIM_Card") or []
 
-
-def start_in_thread(runner: TransactionRunner, settings: FlowSettings
-                    ) -> tuple[threading.Thread, threading.Event]:
-    """A worker on a daemon thread (``openrev serve``'s in-process worker)."""
-    stop = threading.Event()
-    worker = Provisioner(runner, settings, owner=default_owner("worker"))
-    thread = threading.Thread(target=worker.run, args=(stop,), name="openrev-worker",
-                              daemon=True)
-    thread.start()
-    return thread, stop

@@ -41,8 +41,7 @@ def enqueue(db: DbSession, order: Order, now: dt.datetime, *, lease_owner: str |
     ``openrev orders resend --force``) becomes a SEND under a new request id.
     ``lease_owner``: claimed already by the caller (a request that sends at once), until
     ``lease_until``."""
-    row = db.scalars(select(OrderOutbox).where(OrderOutbox.order_id == order.id)
-                     .with_for_update()).first()
+    row = of_order(db, order.id, for_update=True)
     if row is None:
         row = OrderOutbox(client_id=order.client_id, order_id=order.id, created_at=now,
                           in_doubt=False)
@@ -59,8 +58,13 @@ def remove(db: DbSession, order_id: int) -> None:
     db.execute(delete(OrderOutbox).where(OrderOutbox.order_id == order_id))
 
 
-def of_order(db: DbSession, order_id: int) -> OrderOutbox | None:
-    return db.scalars(select(OrderOutbox).where(OrderOutbox.order_id == order_id)).first()
+def of_order(db: DbSession, order_id: int, *, for_update: bool = False
+             ) -> OrderOutbox | None:
+    """The order's row (locked with ``for_update``), None when it needs no worker."""
+    stmt = select(OrderOutbox).where(OrderOutbox.order_id == order_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return db.scalars(stmt).first()
 
 
 def claim_due(db: DbSession, owner: str, now: dt.datetime, lease_until: dt.datetime,
@@ -148,14 +152,6 @@ def items_of_service(db: DbSession, service_id: int) -> list[InventoryItem]:
                            .order_by(InventoryItem.id)))
 
 
-def due_rows(db: DbSession, order_ids: list[int]) -> dict[int, OrderOutbox]:
-    """The outbox rows of these orders, by order id (Orders_Query's NextAttemptDate)."""
-    if not order_ids:
-        return {}
-    return {r.order_id: r for r in db.scalars(
-        select(OrderOutbox).where(OrderOutbox.order_id.in_(order_ids)))}
-
-
 # ---------------------------------------------------------------------- orders list (CLI)
 
 
@@ -200,10 +196,6 @@ def list_orders(db: DbSession, *, client_id: int | None, statuses: tuple[str, ..
 # ---------------------------------------------------------------------- providers and faults
 
 
-def provider(db: DbSession, provider_id: int) -> Provider | None:
-    return db.get(Provider, provider_id, populate_existing=True)
-
-
 def provider_by_code(db: DbSession, client_id: int, code_or_id: str) -> Provider | None:
     """A provider of the client by its code (any case) or its id."""
     cond = func.upper(Provider.code) == code_or_id.strip().upper()
@@ -243,11 +235,3 @@ def number_live(db: DbSession, client_id: int, tn: str) -> bool:
     by_carrier = db.scalar(select(func.count(CarrierLedger.id)).where(
         CarrierLedger.client_id == client_id, CarrierLedger.mdn == tn))
     return bool(on_service or by_carrier)
-
-
-def ledger(db: DbSession, provider_id: int | None = None) -> list[CarrierLedger]:
-    """Every ledger entry (of one provider), in the order received."""
-    stmt = select(CarrierLedger).order_by(CarrierLedger.id)
-    if provider_id is not None:
-        stmt = stmt.where(CarrierLedger.provider_id == provider_id)
-    return list(db.scalars(stmt))
