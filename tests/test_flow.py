@@ -546,3 +546,15 @@ def test_orders_search_shows_attempts_last_error_and_next_attempt(flow: Flow, bi
     assert o["History"][-1] == {"Date": o["StatusDate"], "Status": "FLOW_ERROR",
                                 "Note": "Status changed from NEW to FLOW_ERROR: scheduled "
                                         "maintenance", "Actor": "worker test:1"}
+
+
+@pytest.mark.parametrize("binding", BINDINGS)
+def test_orders_update_answers_the_queue_as_the_update_left_it(flow: Flow, binding: str):
+    out = ok(flow.signup(device=False))
+    order_id = out["Orders"][0]
+    queued = ok(flow.call(binding)("Orders_Update", {"Credentials": DEMO, "OrderID": order_id,
+                                                     "FlowThroughFlag": True}))["Order"]
+    assert queued["NextAttemptDate"] == flow.order(order_id)["NextAttemptDate"]
+    canceled = ok(flow.call(binding)("Orders_Update", {
+        "Credentials": DEMO, "OrderID": order_id, "Status": "CANCELED"}))["Order"]
+    assert canceled["Status"] == "CANCELED" and "NextAttemptDate" not in canceled

@@ -129,6 +129,8 @@ def orders_update(ctx: Context, req: Orders_UpdateRequest) -> Orders_UpdateResul
     for category, note in notes:
         ctx.history(order.customer_id, category, note)
     ctx.db.flush()
+    # the queue as this update left it (queued, or taken out): NextAttemptDate
+    row = replace(row, outbox=outbox_repo.of_order(ctx.db, order.id))
     return Orders_UpdateResult(Order=order_info(ctx, row))
 
 
