@@ -649,3 +649,15 @@ def test_other_clients_cannot_see_the_new_clients_package(newco, call, creds):
     error(call("NewCustomers_Quote", {"Credentials": NEWCO, "ZIP": "32502",
                                       "PackageID": 1001}),
           "PK2013", "PackageID: 1001 does not exist")
+
+
+def test_the_documented_example_is_a_valid_catalog(db_factory):
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "CATALOG.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    cid, _, b = new_client(db_factory)
+    moved = shift_ids(yaml.safe_load(example), b - 70000)
+    report = run_import(db_factory, cid, text_of(moved), dry_run=True)
+    assert report.ok, report.problems
+    assert "Packages.Products: 5 created, 0 updated, 0 unchanged" in report.summary

@@ -582,6 +582,9 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     try:
         with open(args.file, "rb") as f:
             data = f.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise CliError(f"{args.file}: not imported, nothing changed:\n{args.file}: larger "
+                           f"than {MAX_BYTES // (1024 * 1024)} MiB")
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"{args.file}: cannot read: {exc}") from None

@@ -143,7 +143,7 @@ def _apply(db: Session, client: Client, catalog: Catalog, *, write: bool,
                     setattr(client, f.attr, catalog.settings[f.attr])
             lines.append(f"{SETTINGS_KEY}: updated ({', '.join(f.key for f in diff)})")
         else:
-            lines.append(f"{SETTINGS_KEY}: unchanged")
+            lines.append(f"{SETTINGS_KEY}: " + ("kept as they are" if diff else "unchanged"))
     for section in SECTIONS:
         model = section.model
         existing = {r.id: r for r in db.scalars(
@@ -157,8 +157,8 @@ def _apply(db: Session, client: Client, catalog: Catalog, *, write: bool,
         if section.children is not None:
             if write:
                 db.flush()
-            cc = _children(db, client.id, section.children, rows, write,
-                           keep_existing or not prune)
+            cc = _children(db, client.id, section.children, rows, write, keep_existing,
+                           prune and not keep_existing)
             lines.append(_counts_line(section.key, *c, 0, left))
             lines.append(_counts_line(f"{section.key}.{section.children_key}", *cc, 0))
             changed = changed or bool(cc[0] or cc[1] or cc[4])
@@ -198,7 +198,7 @@ def _upsert(db: Session, client_id: int, section: Section, rows: list[Row],
 
 
 def _children(db: Session, client_id: int, section: Section, parents: list[Row], write: bool,
-              keep: bool) -> tuple[int, int, int, int, int]:
+              keep_existing: bool, prune: bool) -> tuple[int, int, int, int, int]:
     """The products of the file's packages; (created, updated, unchanged, kept, removed)."""
     model = section.model
     parent_ids = [p.id for p in parents]
@@ -207,11 +207,11 @@ def _children(db: Session, client_id: int, section: Section, parents: list[Row],
     rows = [child for p in parents for child in p.children]
     extra = {child.id: {section.parent_attr: p.id} for p in parents for child in p.children}
     created, updated, unchanged, kept = _upsert(db, client_id, section, rows, existing, write,
-                                                keep, extra)
+                                                keep_existing, extra)
     listed = {r.id for r in rows}
     doomed = [r for r in existing.values() if getattr(r, section.parent_attr) in parent_ids
               and r.id not in listed]
-    removed = 0 if keep else len(doomed)
+    removed = len(doomed) if prune else 0
     if write and removed:
         for r in doomed:
             db.delete(r)

@@ -34,7 +34,7 @@ from .tables import (
 MAX_BYTES = 2 * 1024 * 1024
 """The largest catalog file read (2 MiB: thousands of products)."""
 MAX_DEPTH = 8
-"""The deepest nesting of mappings and lists (the format needs 5)."""
+"""The deepest nesting of nodes (the format needs 6: a package product's value)."""
 MAX_PROBLEMS = 100
 """At most this many problems are listed; a last line says how many more there were."""
 INT_MAX = 2**31 - 1
@@ -80,10 +80,6 @@ class Section:
 
     def column(self, f: Field) -> Column[Any]:
         return self.model.__table__.c[f.attr]  # type: ignore[attr-defined,no-any-return]
-
-
-def _text(key: str, attr: str, **kw: Any) -> Field:
-    return Field(key, attr, **kw)
 
 
 _DESCRIPTION = Field("Description", "description")
@@ -173,10 +169,11 @@ TOP_KEYS = (SETTINGS_KEY, *(s.key for s in SECTIONS))
 
 
 def column_default(column: Column[Any]) -> tuple[bool, Any]:
-    """(True, value) when ``column`` may be left out of a row: its scalar default, or NULL."""
+    """(True, value) when ``column`` has a value to fall back on (a row of a catalog file
+    that leaves it out, a demo row being reset): its scalar default, else NULL."""
     default: Any = column.default
-    if default is not None and default.is_scalar:
-        return True, default.arg
+    if default is not None:
+        return (True, default.arg) if default.is_scalar else (False, None)
     return (True, None) if column.nullable else (False, None)
 
 

@@ -76,12 +76,13 @@ from decimal import Decimal
 from importlib.resources import files
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Table, delete, func, or_, select, text, update
+from sqlalchemy import Table, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from openrev.contract.enums import PERMISSIONS
 from openrev.domain.passwords import hash_key, hash_password
 
+from .catalog_format import column_default
 from .tables import (
     Address,
     Base,
@@ -136,14 +137,6 @@ _RESETTING = "openrev.demo.resetting"
 """``session.info`` key: while set, :func:`_ensure` also restores existing rows' values."""
 
 
-def _default(column: Column[Any]) -> tuple[bool, Any]:
-    """(True, value) when ``column`` has a value to reset to: its scalar default, else NULL."""
-    default: Any = column.default
-    if default is not None:
-        return (True, default.arg) if default.is_scalar else (False, None)
-    return (True, None) if column.nullable else (False, None)
-
-
 def _ensure(session: Session, model: type[M], id: int, **values: Any) -> M:  # noqa: A002
     """The row of ``model`` with ``id``; inserted with ``values`` when there is none. While
     resetting, an existing row gets ``values`` back and its other columns their defaults."""
@@ -155,7 +148,7 @@ def _ensure(session: Session, model: type[M], id: int, **values: Any) -> M:  # n
         for column in model.__table__.columns:  # type: ignore[attr-defined]
             if column.primary_key or column.key in values:
                 continue
-            has_default, value = _default(column)
+            has_default, value = column_default(column)
             if has_default and getattr(row, column.key) != value:
                 setattr(row, column.key, value)
         for key, value in values.items():
