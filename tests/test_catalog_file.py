@@ -674,3 +674,15 @@ def test_what_the_database_still_refuses_is_one_problem_and_nothing_changes(db_f
     assert report.problems[0].startswith(
         "cat.yaml: the database refused the catalog, nothing changed: ")
     assert snapshot(db_factory) == before
+
+
+def test_rows_created_later_get_ids_past_the_imported_ones(db_factory):
+    from openrev.store.tables import Process
+
+    cid, _, b = new_client(db_factory)
+    assert run_import(db_factory, cid, text_of(template(b))).ok
+    with db_factory.begin() as db:
+        later = Process(client_id=cid, description="made later")
+        db.add(later)
+        db.flush()
+        assert later.id > b + 1
