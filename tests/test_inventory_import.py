@@ -176,6 +176,20 @@ def item(engine: Any, identifier: str, cid: int = 1) -> InventoryItem:
                          ).one()
 
 
+def handset_type(engine: Any, cid: int) -> int:
+    """The id of the client's "Handset" type (IMEI), made when missing (OTHER has none)."""
+    with Session(engine) as s, s.begin():
+        found = s.scalar(select(InventoryType.id).where(InventoryType.client_id == cid,
+                                                        InventoryType.description == "Handset"))
+        if found is None:
+            t = InventoryType(client_id=cid, description="Handset", kind="Mobile_Device",
+                              identifier_label="IMEI")
+            s.add(t)
+            s.flush()
+            found = t.id
+        return found
+
+
 @pytest.fixture
 def engine(app):
     return app.state.engine
@@ -448,18 +462,10 @@ def test_another_clients_device_with_the_same_identifier_is_allowed(engine):
     a = imei()
     assert run(engine, f"{H}{a},Mobile Device,\n").ok
     other = client_id(engine, "OTHER")
-    with Session(engine) as s, s.begin():
-        if s.scalar(select(InventoryType.id).where(InventoryType.client_id == other,
-                                                   InventoryType.description == "Handset")
-                    ) is None:
-            s.add(InventoryType(client_id=other, description="Handset", kind="Mobile_Device",
-                                identifier_label="IMEI"))
+    handset = handset_type(engine, other)
     assert run(engine, f"{H}{a},Handset,\n", "OTHER").created == 1
     assert item(engine, a, other).client_id == other
     # and DEMO's types are not OTHER's
-    with Session(engine) as s:
-        handset = s.scalar(select(InventoryType.id).where(InventoryType.client_id == other,
-                                                          InventoryType.description == "Handset"))
     b = imei()
     [problem] = refused(engine, f"{H}{b},SIM Card,\n", "OTHER")
     assert problem.startswith(f"devices.csv: row 2 (Identifier {b}): InventoryType 'SIM Card' "
@@ -571,15 +577,10 @@ def test_acceptance_refused_whole_then_fixed_then_used_over_soap(
 def test_a_device_imported_for_other_is_not_visible_to_demo(engine, database_url, client,
                                                            tmp_path, capsys):
     other = client_id(engine, "OTHER")
-    with Session(engine) as s, s.begin():
-        if s.scalar(select(InventoryType.id).where(InventoryType.client_id == other,
-                                                   InventoryType.description == "Handset")
-                    ) is None:
-            s.add(InventoryType(client_id=other, description="Handset", kind="Mobile_Device",
-                                identifier_label="IMEI"))
+    handset = handset_type(engine, other)
     a = imei()
     path = tmp_path / "other.csv"
-    path.write_text(f"{H}{a},Handset,\n")
+    path.write_text(f"{H}{a},{handset},\n")
     assert main(["inventory", "import", str(path), "--client", "OTHER",
                  "--database", database_url]) == 0
     capsys.readouterr()

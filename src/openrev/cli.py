@@ -557,7 +557,7 @@ def cmd_tax_show(args: argparse.Namespace) -> int:
 def cmd_inventory_import(args: argparse.Namespace) -> int:
     """Check a device CSV completely, then add its devices to the client's inventory."""
     from openrev.progress import ProgressLine
-    from openrev.store.inventory_import import MAX_BYTES, import_inventory
+    from openrev.store.inventory_import import MAX_BYTES, import_inventory, refresh_statistics
 
     try:
         with open(args.file, "rb") as f:
@@ -575,14 +575,20 @@ def cmd_inventory_import(args: argparse.Namespace) -> int:
         last[0] = done
         bar(done, total)
 
-    with _session(url) as session:
-        client = session.scalar(select(Client).where(Client.code == args.client))
-        if client is None:
-            raise CliError(f"client {args.client!r} does not exist", status=2)
-        report = import_inventory(session, client.id, data, args.file, dry_run=args.dry_run,
-                                  progress=progress)
-        if not report.ok or args.dry_run:
-            session.rollback()
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            client = session.scalar(select(Client).where(Client.code == args.client))
+            if client is None:
+                raise CliError(f"client {args.client!r} does not exist", status=2)
+            report = import_inventory(session, client.id, data, args.file,
+                                      dry_run=args.dry_run, progress=progress)
+            if not report.ok or args.dry_run:
+                session.rollback()
+        if report.created:
+            refresh_statistics(engine)
+    finally:
+        engine.dispose()
     if not report.ok:
         for line in report.problems:
             print(line, file=sys.stderr)

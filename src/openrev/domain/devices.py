@@ -17,6 +17,7 @@ inventory, which is what a look-up matches.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 
@@ -98,17 +99,14 @@ def esn_decimal(hex8: str) -> str:
 CHECKED_LABELS = ("IMEI", "ICCID", "ESN", "MEID")
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits summed
+
+
 def luhn_digit(digits: str) -> str:
     """The Luhn check digit to append to ``digits`` (decimal digits)."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return str((10 - total % 10) % 10)
+    rev = digits[::-1]
+    total = sum(_DOUBLED[int(c)] for c in rev[0::2]) + sum(int(c) for c in rev[1::2])
+    return str(-total % 10)
 
 
 def _decimal(s: str) -> bool:
@@ -163,16 +161,21 @@ _CHECKS = {"IMEI": imei_problem, "ICCID": iccid_problem, "ESN": esn_problem,
 _WORD = re.compile(r"[A-Za-z]+")
 
 
+@lru_cache(maxsize=256)
+def _kinds(label: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w.upper() for w in _WORD.findall(label) if w.upper() in _CHECKS))
+
+
 def identifier_problem(label: str, identifier: str) -> str | None:
     """Why ``identifier`` cannot be an identifier of items labelled ``label``, or None.
 
     The label's words that are one of ``CHECKED_LABELS`` (case-insensitive; "ESN/MEID" names
     two) are the forms allowed: the identifier must be one of them. A label naming none of
     them (e.g. "Serial Number") sets no rule."""
-    kinds = [w.upper() for w in _WORD.findall(label) if w.upper() in _CHECKS]
+    kinds = _kinds(label)
     if not kinds:
         return None
-    problems = [_CHECKS[k](identifier) for k in dict.fromkeys(kinds)]
+    problems = [_CHECKS[k](identifier) for k in kinds]
     if any(p is None for p in problems):
         return None
-    return problems[0] if len(problems) == 1 else "; ".join(p for p in problems if p)
+    return "; ".join(p for p in problems if p)

@@ -159,6 +159,8 @@ def value_problem(column: str, value: str, max_chars: int) -> str | None:
     """Why ``value`` of ``column`` cannot be stored (too long, control characters), or None."""
     if len(value) > max_chars:
         return f"{column} is {len(value):,} characters; at most {max_chars:,} are accepted"
+    if value.isprintable():
+        return None  # the common case, without a regular expression
     pattern = _CONTROL_BUT_SPACE if column in MULTILINE else _CONTROL
     if pattern.search(value):
         return f"{column} holds a control character"

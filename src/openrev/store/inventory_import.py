@@ -14,13 +14,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, func, insert, select
+from sqlalchemy import Column, ColumnElement, Engine, any_, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ..contract.limits import MAX_STRING_CHARS
 from ..domain.devices import device_key, identifier_forms, identifier_problem
 from ..domain.inventory_csv import Columns, CsvRefused, read_header, read_table, value_problem
 from ..domain.numbers import tn_problem
+from . import stats
 from .tables import (
     INVENTORY_ITEM_STATUSES, InventoryBatch, InventoryItem, InventoryItemField, InventoryType,
     Service,
@@ -31,7 +33,7 @@ MAX_ROWS = 200_000  # devices in one file
 MAX_COLUMNS = 64
 MAX_PROBLEMS = 50  # problem lines reported, then "and N more"
 CHUNK = 5_000  # rows per INSERT executemany
-_IN_CHUNK = 2_000  # values in one IN (...) look-up
+_IN_CHUNK = 2_000  # values in one look-up (IN (...) on SQLite, = ANY(array) on PostgreSQL)
 
 IMPORTED_STATUSES = tuple(s for s in INVENTORY_ITEM_STATUSES if s != "ASSIGNED")
 WIRELESS_KINDS = ("Mobile_Device", "SIM_Card")
@@ -43,6 +45,7 @@ def _cap(column: Column[Any]) -> int:
     return getattr(column.type, "length", None) or MAX_STRING_CHARS
 
 
+_LOADED = (InventoryItem.__table__, InventoryItemField.__table__, InventoryBatch.__table__)
 _ITEMS = InventoryItem.__table__.c
 _CAPS = {
     "Identifier": _cap(_ITEMS.identifier), "InventoryType": _cap(InventoryType.__table__.c
@@ -67,7 +70,7 @@ class InventoryReport:
     summary: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     number: int
     identifier: str
@@ -80,6 +83,7 @@ class _Row:
     batch: InventoryBatch | str | None  # a stored batch, or the description of a new one
     fields: dict[str, str]  # custom field label (as stored or written) -> value
     existing: int | None = None  # the id of the same item already stored, unchanged
+    forms: tuple[str, ...] = ()  # devices.identifier_forms of the identifier
 
 
 class _Problems:
@@ -111,6 +115,14 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def _among(db: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column`` is one of ``values``: one array parameter on PostgreSQL (an IN list of
+    thousands of parameters costs more to send and parse than the look-up itself)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 class _Types:
@@ -145,6 +157,12 @@ class _Types:
             return "it has none"
         shown = ", ".join(f"{t.id} {t.description} ({t.kind})" for t in self.all[:10])
         return "types: " + shown + (", ..." if len(self.all) > 10 else "")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """After an import is committed: planner statistics of the tables it loaded (a caller
+    that imported many rows calls it, as ``openrev inventory import`` does)."""
+    stats.refresh_statistics(engine, tables=[t.name for t in _LOADED], analysis_limit=0)
 
 
 def import_inventory(db: Session, client_id: int, data: bytes | str, source: str, *,
@@ -307,7 +325,7 @@ def _read_rows(records: list[tuple[int, list[str]]], columns: Columns, *, width:
         assert t is not None
         rows.append(_Row(number, identifier, t, status, v.get("Note") or None,
                          v.get("MSID") or None, v.get("MSL") or None, v.get("MDN") or None,
-                         batch, custom))
+                         batch, custom, forms=identifier_forms(identifier)))
     return rows
 
 
@@ -317,16 +335,15 @@ def _check_in_file(rows: list[_Row], problems: _Problems) -> None:
     exact_seen: dict[str, _Row] = {}
     mdn_seen: dict[str, _Row] = {}
     for r in rows:
-        forms = identifier_forms(r.identifier)
         first = forms_seen.get(r.identifier) or next(
-            (exact_seen[f] for f in forms if f in exact_seen), None)
+            (exact_seen[f] for f in r.forms if f in exact_seen), None)
         if first is not None:
             problems.add(r.number, r.identifier, (
                 f"the same Identifier as row {first.number}" if first.identifier == r.identifier
                 else f"the same device as row {first.number} ({first.identifier})"))
             continue
         exact_seen[r.identifier] = r
-        for f in forms:
+        for f in r.forms:
             forms_seen.setdefault(f, r)
         if r.mdn:
             other = mdn_seen.get(r.mdn)
@@ -352,19 +369,20 @@ def _check_stored(db: Session, client_id: int, rows: list[_Row], types: _Types,
     for chunk in _chunks(rows, _IN_CHUNK // 4):
         by_form: dict[str, list[_Row]] = {}
         for r in chunk:
-            for f in identifier_forms(r.identifier):
+            for f in r.forms:
                 by_form.setdefault(f, []).append(r)
         found: dict[int, list[Any]] = {}
         for forms in _chunks(list(by_form), _IN_CHUNK):
             for item in db.execute(select(*_STORED).where(
-                    InventoryItem.client_id == client_id, InventoryItem.identifier.in_(forms))):
+                    InventoryItem.client_id == client_id,
+                    _among(db, InventoryItem.identifier, forms))):
                 for r in by_form[item.identifier]:
                     found.setdefault(id(r), []).append(item)
         same = [item.id for items in found.values() for item in items]
         fields: dict[int, dict[str, str]] = {}
         for item_id, label, value in db.execute(select(
                 InventoryItemField.inventory_item_id, InventoryItemField.label,
-                InventoryItemField.value).where(InventoryItemField.inventory_item_id.in_(same))
+                InventoryItemField.value).where(_among(db, InventoryItemField.inventory_item_id, same))
                 ) if same else ():
             if value:
                 fields.setdefault(item_id, {})[label.lower()] = value
@@ -389,13 +407,13 @@ def _check_stored(db: Session, client_id: int, rows: list[_Row], types: _Types,
     mdns = {r.mdn: r for r in rows if r.mdn and r.existing is None}
     for chunk in _chunks(list(mdns), _IN_CHUNK):
         for sid, tn in db.execute(select(Service.id, Service.tn).where(
-                Service.client_id == client_id, Service.tn.in_(chunk),
+                Service.client_id == client_id, _among(db, Service.tn, chunk),
                 Service.status != "DISCONNECTED").order_by(Service.id)):
             r = mdns[tn]
             problems.add(r.number, r.identifier, f"MDN {tn} is in use on service {sid}")
         for item_id, identifier, mdn in db.execute(select(
                 InventoryItem.id, InventoryItem.identifier, InventoryItem.mdn).where(
-                InventoryItem.client_id == client_id, InventoryItem.mdn.in_(chunk),
+                InventoryItem.client_id == client_id, _among(db, InventoryItem.mdn, chunk),
                 InventoryItem.status == "BATCHED").order_by(InventoryItem.id)):
             r = mdns[mdn]
             if identifier != r.identifier:
