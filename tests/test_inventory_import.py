@@ -226,6 +226,34 @@ def test_unknown_type(engine):
         "of the client (types: 1 Mobile Device (Mobile_Device), 2 SIM Card (SIM_Card))"]
 
 
+def test_type_names_label_and_batched_kinds(engine):
+    with Session(engine) as s, s.begin():
+        made = [InventoryType(client_id=1, description=f"Router {secrets.token_hex(2)}",
+                              kind="General", identifier_label="Serial") for _ in range(2)]
+        s.add_all(made)
+        s.flush()
+        ids = [t.id for t in made]
+        names = [t.description for t in made]
+    a = imei()
+    # two General types (at least) now: the kind no longer names one
+    with Session(engine) as s:
+        general = list(s.scalars(select(InventoryType.id).where(
+            InventoryType.client_id == 1, InventoryType.kind == "General")
+            .order_by(InventoryType.id)))
+    assert refused(engine, f"{H}{a},general,\n") == [
+        f"devices.csv: row 2 (Identifier {a}): InventoryType 'general' names {len(general)} "
+        f"types ({', '.join(map(str, general))}); give its id"]
+    hl = "Identifier,InventoryType,IdentifierLabel,Status,MDN,Batch\n"
+    assert refused(engine, f"{hl}{a},Mobile Device,ICCID,,,\n") == [
+        f"devices.csv: row 2 (Identifier {a}): IdentifierLabel ICCID is not the label of type "
+        "Mobile Device (IMEI)"]
+    assert refused(engine, f"{hl}SN-1,{ids[0]},serial,BATCHED,{mdn()},1\n") == [
+        "devices.csv: row 2 (Identifier SN-1): a BATCHED (pre-activated) device must be of a "
+        "Mobile_Device or SIM_Card type, not General"]
+    report = run(engine, f"{hl}SN-{secrets.token_hex(4)},{names[1].upper()},Serial,,,\n")
+    assert report.ok and report.summary[1] == f"  1 {names[1]} AVAILABLE"
+
+
 def test_bad_imei_check_digit_refuses_the_whole_file(engine):
     good = [imei() for _ in range(5)]
     bad = good[2][:14] + str((int(good[2][14]) + 1) % 10)
