@@ -443,7 +443,13 @@ def test_too_long_fields(engine):
     (b"Identifier,InventoryType\n1,2,3\n",
      "devices.csv: row 2: 3 values; the header has 2 columns"),
     (b",".join(b"c%d" % i for i in range(65)) + b"\n",
-     "devices.csv: row 1: 65 columns; at most 64 are accepted"),
+     "devices.csv: row 1: 65 values; at most 64 columns are accepted"),
+    (b"Identifier,InventoryType\n1,2\n" + b"," * 100 + b"\n",
+     "devices.csv: row 3: 101 values; at most 64 columns are accepted"),
+    (b"Identifier,InventoryType\n1,2\n" + b"," * 5_000_000 + b"\n",
+     "devices.csv: row 3: longer than 4,194,304 characters"),
+    (b"Identifier,InventoryType\n1,2\n" + b'"a\n",' * 1_000_000 + b"\n",
+     "devices.csv: row 3: longer than 4,194,304 characters"),
 ])
 def test_hostile_bytes(engine, data, problem):
     assert refused(engine, data) == [problem]

@@ -28,7 +28,7 @@ from .tables import (
     Service,
 )
 
-MAX_BYTES = 64 * 1024 * 1024  # one file
+MAX_BYTES = 32 * 1024 * 1024  # one file
 MAX_ROWS = 200_000  # devices in one file
 MAX_COLUMNS = 64
 MAX_PROBLEMS = 50  # problem lines reported, then "and N more"
