@@ -634,7 +634,8 @@ def test_unknown_client_and_missing_file(database_url, tmp_path, capsys):
     path.write_text(f"{H}{imei()},Mobile Device,\n")
     assert main(["inventory", "import", str(path), "--client", "NOPE",
                  "--database", database_url]) == 2
-    assert capsys.readouterr().err == "openrev: error: client 'NOPE' does not exist\n"
+    assert capsys.readouterr().err == ("openrev: error: client 'NOPE' does not exist (create "
+                                       "it with: openrev client add)\n")
     assert main(["inventory", "import", str(tmp_path / "none.csv"), "--client", "DEMO",
                  "--database", database_url]) == 1
     assert capsys.readouterr().err == (f"openrev: error: {tmp_path / 'none.csv'}: cannot "
