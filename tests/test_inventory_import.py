@@ -178,16 +178,20 @@ def item(engine: Any, identifier: str, cid: int = 1) -> InventoryItem:
 
 def handset_type(engine: Any, cid: int) -> int:
     """The id of the client's "Handset" type (IMEI), made when missing (OTHER has none)."""
-    with Session(engine) as s, s.begin():
+    with Session(engine) as s:
         found = s.scalar(select(InventoryType.id).where(InventoryType.client_id == cid,
                                                         InventoryType.description == "Handset"))
-        if found is None:
-            t = InventoryType(client_id=cid, description="Handset", kind="Mobile_Device",
-                              identifier_label="IMEI")
-            s.add(t)
-            s.flush()
-            found = t.id
-        return found
+    return found if found is not None else new_type(engine, cid, "Handset", "Mobile_Device",
+                                                    "IMEI")
+
+
+def new_type(engine: Any, cid: int, description: str, kind: str, label: str) -> int:
+    with Session(engine) as s, s.begin():
+        t = InventoryType(client_id=cid, description=description, kind=kind,
+                          identifier_label=label)
+        s.add(t)
+        s.flush()
+        return t.id
 
 
 @pytest.fixture
@@ -227,13 +231,8 @@ def test_unknown_type(engine):
 
 
 def test_type_names_label_and_batched_kinds(engine):
-    with Session(engine) as s, s.begin():
-        made = [InventoryType(client_id=1, description=f"Router {secrets.token_hex(2)}",
-                              kind="General", identifier_label="Serial") for _ in range(2)]
-        s.add_all(made)
-        s.flush()
-        ids = [t.id for t in made]
-        names = [t.description for t in made]
+    names = [f"Router {secrets.token_hex(2)}" for _ in range(2)]
+    ids = [new_type(engine, 1, name, "General", "Serial") for name in names]
     a = imei()
     # two General types (at least) now: the kind no longer names one
     with Session(engine) as s:
@@ -285,12 +284,7 @@ def test_duplicate_in_the_file_also_in_another_form(engine):
 
 def test_duplicate_in_another_form_under_a_meid_type(engine):
     """A type labelled ESN/MEID takes hex and decimal forms: two forms of one device clash."""
-    with Session(engine) as s, s.begin():
-        t = InventoryType(client_id=1, description="Legacy CDMA", kind="Mobile_Device",
-                          identifier_label="ESN/MEID")
-        s.add(t)
-        s.flush()
-        type_id = t.id
+    type_id = new_type(engine, 1, "Legacy CDMA", "Mobile_Device", "ESN/MEID")
     hex14 = "A1" + "".join(secrets.choice("0123456789ABCDEF") for _ in range(12))
     text = f"{H}{hex14},{type_id},\n{meid_decimal(hex14)},Legacy CDMA,\n"
     assert refused(engine, text) == [
@@ -310,12 +304,7 @@ def test_duplicate_of_a_stored_device(engine):
     # as a SIM card type it is another item for the same identifier
     assert refused(engine, f"{H}{stored},SIM Card,\n") == [
         f"devices.csv: row 2 (Identifier {stored}): an ICCID must be 19 or 20 digits"]
-    with Session(engine) as s, s.begin():
-        t = InventoryType(client_id=1, description="Any Device", kind="General",
-                          identifier_label="Serial")
-        s.add(t)
-        s.flush()
-        type_id = t.id
+    type_id = new_type(engine, 1, "Any Device", "General", "Serial")
     assert refused(engine, f"{H}{stored},{type_id},\n") == [
         f"devices.csv: row 2 (Identifier {stored}): already in inventory as {stored} (item 4, "
         "Mobile Device)"]
