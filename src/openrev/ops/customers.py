@@ -23,11 +23,14 @@ INVENTORY_TYPES = {"mobile_device": "Mobile_Device", "sim_card": "SIM_Card"}
 
 @handler("Customers_Query", writes=False)
 def customers_query(ctx: Context, req: Customers_QueryRequest) -> Customers_QueryResult:
-    customer = _find(ctx, req)
-    return Customers_QueryResult(Customer=customer_info(ctx, customer))
+    found = repo.customer_answer(ctx.db, ctx.client_id, _find(ctx, req))
+    if found is None:
+        raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
+    return Customers_QueryResult(Customer=customer_info(ctx, *found))
 
 
-def _find(ctx: Context, req: Customers_QueryRequest) -> Customer:
+def _find(ctx: Context, req: Customers_QueryRequest) -> int:
+    """The id of the customer asked for (by TN or Inventory: of the customer found)."""
     tn = (req.TN or "").strip()
     inv = req.Inventory
     identifier = (inv.Identifier or "").strip() if inv is not None else ""
@@ -39,29 +42,26 @@ def _find(ctx: Context, req: Customers_QueryRequest) -> Customer:
     if len(given) > 1:
         raise ApiError("S2010", f"{', '.join(given)}: give only one of them")
     if req.CustomerID is not None:
-        customer = catalog.get(ctx.db, Customer, ctx.client_id, req.CustomerID)
-        if customer is None:
-            raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
-        return customer
+        return req.CustomerID
     if tn:
-        services = catalog.services_with_tn(ctx.db, ctx.client_id, tn)
-        if not services:
+        customer_id = catalog.tn_holder(ctx.db, ctx.client_id, tn)
+        if customer_id is None:
             raise ApiError("C2002", f"TN: no customer has a service on {tn}")
-        return catalog.get(ctx.db, Customer, ctx.client_id, services[0].customer_id)
+        return customer_id
     kind = INVENTORY_TYPES.get((inv.Type or "Mobile_Device").strip().lower())
     if kind is None:
         raise ApiError("S2010", 'Inventory/Type: must be "Mobile_Device" or "SIM_Card"')
-    items = [i for i in catalog.inventory_items(ctx.db, ctx.client_id, identifier, (kind,))
-             if i.customer_id is not None]
-    if not items:
+    customer_id = catalog.inventory_holder(ctx.db, ctx.client_id, identifier, (kind,))
+    if customer_id is None:
         raise ApiError("C2002", f"Inventory/Identifier: no customer has the {kind} "
                                 f"{identifier}")
-    return catalog.get(ctx.db, Customer, ctx.client_id, items[0].customer_id)
+    return customer_id
 
 
-def customer_info(ctx: Context, c: Customer) -> CustomerInfo:
+def customer_info(ctx: Context, c: Customer, services: list[Service]) -> CustomerInfo:
+    """The answer for customer ``c`` and its ``services`` (as
+    :func:`openrev.store.customers.customer_answer` loads them)."""
     lifeline = c.lifeline
-    services = repo.services_of(ctx.db, c.id)
     # the customer's own fields, Billing, the addresses and LifeLine through the field map
     return M.CUSTOMER.out(
         CustomerInfo, c,
