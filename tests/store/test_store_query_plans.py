@@ -161,6 +161,12 @@ def _prepare(engine: Engine, backend: str) -> Loaded:
             {"client_code": client.code, "username": f"user{i % 200}",
              "peer": f"198.51.100.{i % 250}", "failed_at": now - dt.timedelta(seconds=i)}
             for i in range(2000)])
+        # live sessions of the client's users (a server holds many)
+        db.execute(insert(ApiSession), [
+            {"client_id": client.id, "key_hash": f"{i:064x}", "user_id": user.id,
+             "real_user_id": user.id, "impersonated": False, "created_at": now,
+             "last_used_at": now - dt.timedelta(seconds=i), "used": True}
+            for i in range(1, 501)])
         session_hash = "ab" * 32
         authrepo.create_session(db, key_hash=session_hash, client_id=client.id,
                                 user_id=user.id, real_user_id=user.id, impersonated=False,
