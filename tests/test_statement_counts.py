@@ -31,10 +31,10 @@ CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)\b", 
 # Statements per call with a warm session (authentication: none; the handler: these).
 BUDGET = {
     "LifelineTypes_Query": 1,
-    "Customers_Query/ID": 7,  # the customer (agent, addresses, lifeline), exemptions, fields,
-    # services (provider, package), their products, devices, the devices' fields
-    "Customers_Query/TN": 8,  # + the customer holding the TN
-    "Customers_Query/Inventory": 8,  # + the customer holding the device
+    "Customers_Query/ID": 9,  # the customer (agent number), addresses, lifeline, exemptions,
+    # fields, services (provider, package), their products, devices, the devices' fields
+    "Customers_Query/TN": 10,  # + the customer holding the TN
+    "Customers_Query/Inventory": 10,  # + the customer holding the device
     "Orders_Query": 2,  # the order with service, provider, outbox; its history
     "Orders_Search": 4,  # the customer exists, the count, the page, its history
     "Duplicate_Query": 6,
