@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from ..domain.devices import identifier_forms
@@ -76,41 +76,53 @@ def inventory_items(db: DbSession, client_id: int, identifier: str, kinds: tuple
     ``for_update`` locks the items until the transaction ends and reads them afresh, so that
     two requests cannot both assign one device (PostgreSQL; SQLite transactions are
     serialized anyway, see ``store.db``)."""
-    stmt = _inventory_search(client_id, identifier, kinds)
+    stmt = _INVENTORY
     if for_update:
         stmt = stmt.with_for_update(of=InventoryItem).execution_options(populate_existing=True)
-    return list(db.scalars(stmt))
+    return list(db.scalars(stmt, _inventory_values(client_id, identifier, kinds)))
 
 
-def _inventory_search(client_id: int, identifier: str, kinds: tuple[str, ...]) -> Select:
+# Built once per process; the values are bound per call (see _inventory_values).
+_INVENTORY = (
+    select(InventoryItem)
+    .join(InventoryType, InventoryType.id == InventoryItem.inventory_type_id)
+    .where(InventoryItem.client_id == bindparam("client_id"),
+           InventoryType.kind.in_(bindparam("kinds", expanding=True)),
+           InventoryItem.identifier.in_(bindparam("forms", expanding=True)))
+    .order_by(case((InventoryItem.identifier == bindparam("exact"), 0), else_=1),
+              InventoryItem.id))
+_INVENTORY_HOLDER = (_INVENTORY.where(InventoryItem.customer_id.is_not(None))
+                     .with_only_columns(InventoryItem.customer_id).limit(1))
+
+
+def _inventory_values(client_id: int, identifier: str, kinds: tuple[str, ...]
+                      ) -> dict[str, object]:
     exact = identifier.strip()
-    match = InventoryItem.identifier.in_(identifier_forms(exact))
-    return (select(InventoryItem).join(InventoryType,
-                                       InventoryType.id == InventoryItem.inventory_type_id)
-            .where(InventoryItem.client_id == client_id, InventoryType.kind.in_(kinds), match)
-            .order_by(case((InventoryItem.identifier == exact, 0), else_=1), InventoryItem.id))
+    return {"client_id": client_id, "kinds": list(kinds),
+            "forms": list(identifier_forms(exact)), "exact": exact}
 
 
 def inventory_holder(db: DbSession, client_id: int, identifier: str, kinds: tuple[str, ...]
                      ) -> int | None:
     """The customer holding the first of :func:`inventory_items` that a customer holds (one
     statement, no rows loaded)."""
-    stmt = _inventory_search(client_id, identifier, kinds).where(
-        InventoryItem.customer_id.is_not(None))
-    return db.scalar(stmt.with_only_columns(InventoryItem.customer_id).limit(1))
+    return db.connection().execute(
+        _INVENTORY_HOLDER, _inventory_values(client_id, identifier, kinds)).scalar()
 
 
-def _tn_search(client_id: int, tn: str) -> Select:
-    return (select(Service).where(Service.client_id == client_id, Service.tn == tn.strip())
-            .order_by((Service.status == "DISCONNECTED").asc(), Service.id.desc()))
+_TN = (select(Service).where(Service.client_id == bindparam("client_id"),
+                             Service.tn == bindparam("tn"))
+       .order_by((Service.status == "DISCONNECTED").asc(), Service.id.desc()))
+_TN_HOLDER = _TN.with_only_columns(Service.customer_id).limit(1)
 
 
 def services_with_tn(db: DbSession, client_id: int, tn: str) -> list[Service]:
     """Services of the client on ``tn``, live ones first, newest first."""
-    return list(db.scalars(_tn_search(client_id, tn)))
+    return list(db.scalars(_TN, {"client_id": client_id, "tn": tn.strip()}))
 
 
 def tn_holder(db: DbSession, client_id: int, tn: str) -> int | None:
     """The customer of the first of :func:`services_with_tn` (one statement, no rows
     loaded)."""
-    return db.scalar(_tn_search(client_id, tn).with_only_columns(Service.customer_id).limit(1))
+    return db.connection().execute(
+        _TN_HOLDER, {"client_id": client_id, "tn": tn.strip()}).scalar()
