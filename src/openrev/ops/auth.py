@@ -32,10 +32,19 @@ Sessions stay bounded: each login deletes every expired session and keeps at mos
 ``sessions_per_user`` sessions of the user who logged in: sessions never used since the
 Credentials call that made them go first (oldest first), then the least recently used.
 
+Session cache (:class:`SessionCache`): a session checked against the database (two
+statements: the session with both its users and the client, then the permissions) is
+trusted for :data:`SESSION_CACHE_SECONDS` by the hash of its key, so most calls with a
+session cost no statement and no transaction here. A change of users, permissions, sessions
+or clients committed in this process ends every cached check at once
+(:data:`openrev.store.authrepo.CHANGES`); one made by another process reaches this one when
+the cached check is that old. Idle and absolute expiry are checked on every call; when a
+cached check says expired, the database decides.
+
 Transactions (:mod:`openrev.store.uow`): the password is checked with no transaction open;
 reading a session is a read-only transaction; the writes (a new session, a failure, a
 session's first use, then its last-use time at most every :data:`TOUCH_EVERY`) are short
-transactions of their own.
+transactions of their own, never the handler's.
 """
 
 from __future__ import annotations
