@@ -498,6 +498,8 @@ def test_orders_search_of_the_client_walks_its_own_orders(loaded: Loaded,
 def test_session_look_ups_search_their_keys(loaded: Loaded) -> None:
     statements = run(loaded, lambda db: authrepo.find_session(db, loaded.session_hash))
     assert_searched(loaded, statements[:1], "api_sessions", {"key_hash"})
+    assert_searched(loaded, statements[:1], "users", {"id"})  # both users, in one statement
+    assert_searched(loaded, statements[:1], "clients", {"id"})
     statements = run(loaded, lambda db: authrepo.user_by_id(db, loaded.user_id))
     assert_searched(loaded, statements, "users", {"id"})
     statements = run(loaded, lambda db: authrepo.find_user(db, loaded.client_code,

@@ -1,4 +1,5 @@
-"""Customer reads beyond the customer row itself: the services of a customer."""
+"""Customer reads beyond the customer row itself: what Customers_Query answers, a customer to
+update, its payment accounts and change history."""
 
 from __future__ import annotations
 
@@ -120,11 +121,6 @@ def customer_answer(db: DbSession, client_id: int, customer_id: int) -> Customer
         c, addresses.get(c.physical_address_id), addresses.get(c.mailing_address_id),
         lifeline, exemptions, fields,
         [ServiceAnswer(s, products.get(s.id, []), devices.get(s.id, [])) for s in services])
-
-
-def services_of(db: DbSession, customer_id: int) -> list[Service]:
-    return list(db.scalars(select(Service).where(Service.customer_id == customer_id)
-                           .order_by(Service.id)))
 
 
 def lock_customer(db: DbSession, client_id: int, customer_id: int) -> Customer | None:
