@@ -26,7 +26,10 @@ from openrev.domain.passwords import hash_password
 from openrev.ops.auth import SESSION_CACHE_SECONDS
 from openrev.settings import Settings
 from openrev.store.db import make_engine, make_sessionmaker
+from openrev.store.demo import load_demo
+from openrev.store.migrate import upgrade
 from openrev.store.tables import Client, User, UserPermission
+from openrev.store.testing import fresh_database
 from openrev.wire.app import create_app
 
 WINDOW = dt.timedelta(seconds=SESSION_CACHE_SECONDS)
@@ -43,6 +46,19 @@ class Clock:
 @pytest.fixture(scope="module")
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture(scope="module")
+def database_url(database_url: str) -> Iterator[str]:
+    """A database of this module's own (commands in other processes change it), with the
+    demo data, on the backend of the run."""
+    with fresh_database(database_url) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        with make_sessionmaker(engine).begin() as s:
+            load_demo(s)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +150,7 @@ def command(database_url: str, *args: str) -> None:
          "--database", database_url],
         input="a new password\n", capture_output=True, text=True,
         env=dict(os.environ), timeout=120)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, (done.stderr, database_url)
 
 
 # ------------------------------------------------------------------ this process: at once
