@@ -5,9 +5,9 @@ A row of another client is never found: to a caller it "does not exist".
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Row, bindparam, case, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from ..domain.devices import identifier_forms
@@ -27,11 +27,20 @@ def get(db: DbSession, model: type[M], client_id: int, row_id: int | None) -> M 
     return row if row is not None and getattr(row, "client_id") == client_id else None
 
 
-def lifeline_types(db: DbSession, client_id: int, type_id: int | None = None) -> list[LifelineType]:
-    stmt = select(LifelineType).where(LifelineType.client_id == client_id)
-    if type_id is not None:
-        stmt = stmt.where(LifelineType.id == type_id)
-    return list(db.scalars(stmt.order_by(LifelineType.id)))
+_LIFELINE_TYPES = (select(LifelineType.id, LifelineType.description)
+                   .where(LifelineType.client_id == bindparam("client_id"))
+                   .order_by(LifelineType.id))
+_LIFELINE_TYPE = _LIFELINE_TYPES.where(LifelineType.id == bindparam("type_id"))
+
+
+def lifeline_types(db: DbSession, client_id: int, type_id: int | None = None
+                   ) -> list[Row[Any]]:
+    """The client's lifeline types (``id``, ``description``), or the one ``type_id``: plain
+    rows, by a statement built once per process."""
+    if type_id is None:
+        return list(db.connection().execute(_LIFELINE_TYPES, {"client_id": client_id}))
+    return list(db.connection().execute(_LIFELINE_TYPE, {"client_id": client_id,
+                                                         "type_id": type_id}))
 
 
 def agent_by_number(db: DbSession, client_id: int, number: int) -> Agent | None:
