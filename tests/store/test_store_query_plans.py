@@ -161,6 +161,12 @@ def _prepare(engine: Engine, backend: str) -> Loaded:
             {"client_code": client.code, "username": f"user{i % 200}",
              "peer": f"198.51.100.{i % 250}", "failed_at": now - dt.timedelta(seconds=i)}
             for i in range(2000)])
+        # live sessions of the client's users (a server holds many)
+        db.execute(insert(ApiSession), [
+            {"client_id": client.id, "key_hash": f"{i:064x}", "user_id": user.id,
+             "real_user_id": user.id, "impersonated": False, "created_at": now,
+             "last_used_at": now - dt.timedelta(seconds=i), "used": True}
+            for i in range(1, 501)])
         session_hash = "ab" * 32
         authrepo.create_session(db, key_hash=session_hash, client_id=client.id,
                                 user_id=user.id, real_user_id=user.id, impersonated=False,
@@ -492,6 +498,8 @@ def test_orders_search_of_the_client_walks_its_own_orders(loaded: Loaded,
 def test_session_look_ups_search_their_keys(loaded: Loaded) -> None:
     statements = run(loaded, lambda db: authrepo.find_session(db, loaded.session_hash))
     assert_searched(loaded, statements[:1], "api_sessions", {"key_hash"})
+    assert_searched(loaded, statements[:1], "users", {"id"})  # both users, in one statement
+    assert_searched(loaded, statements[:1], "clients", {"id"})
     statements = run(loaded, lambda db: authrepo.user_by_id(db, loaded.user_id))
     assert_searched(loaded, statements, "users", {"id"})
     statements = run(loaded, lambda db: authrepo.find_user(db, loaded.client_code,

@@ -32,14 +32,24 @@ Sessions stay bounded: each login deletes every expired session and keeps at mos
 ``sessions_per_user`` sessions of the user who logged in: sessions never used since the
 Credentials call that made them go first (oldest first), then the least recently used.
 
+Session cache (:class:`SessionCache`): a session checked against the database (two
+statements: the session with both its users and the client, then the permissions) is
+trusted for :data:`SESSION_CACHE_SECONDS` by the hash of its key, so most calls with a
+session cost no statement and no transaction here. A change of users, permissions, sessions
+or clients committed in this process ends every cached check at once
+(:data:`openrev.store.authrepo.CHANGES`); one made by another process reaches this one when
+the cached check is that old. Idle and absolute expiry are checked on every call; when a
+cached check says expired, the database decides.
+
 Transactions (:mod:`openrev.store.uow`): the password is checked with no transaction open;
 reading a session is a read-only transaction; the writes (a new session, a failure, a
 session's first use, then its last-use time at most every :data:`TOUCH_EVERY`) are short
-transactions of their own.
+transactions of their own, never the handler's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -60,7 +70,6 @@ from ..domain.passwords import (
 )
 from ..settings import Settings
 from ..store import authrepo
-from ..store.tables import ApiSession
 from ..store.uow import DatabaseBusy, TransactionRunner
 from .base import Caller
 
@@ -162,6 +171,72 @@ class VerifiedCache:
                 self._entries.popitem(last=False)
 
 
+SESSION_CACHE_SECONDS = 5.0
+"""How long a session checked against the database is trusted without reading it again: the
+most a change made by another process (``openrev session revoke``, ``openrev user passwd``,
+another ``serve`` worker, a change made with SQL) can take to reach this one. Changes this
+process commits reach it at once (:data:`openrev.store.authrepo.CHANGES`)."""
+
+SESSION_CACHE_ENTRIES = 10_000
+"""How many checked sessions are remembered at most (the least recently used are dropped)."""
+
+
+@dataclasses.dataclass(slots=True)
+class CachedSession:
+    """A session as it was checked: the Caller it stands for (``session_key`` left empty:
+    the key itself is never kept), its id and times, and when and at which
+    :data:`~openrev.store.authrepo.CHANGES` value it was read."""
+
+    caller: Caller
+    session_id: int
+    created_at: dt.datetime
+    last_used: dt.datetime  # as stored, or as this process last wrote it
+    used: bool
+    checked_at: dt.datetime
+    changes: int
+
+
+class SessionCache:
+    """Sessions checked recently, by the hash of their key: a hit needs an entry younger than
+    ``ttl`` seconds (by the request clock) read at the current value of
+    :data:`openrev.store.authrepo.CHANGES` (no user, permission, session or client changed
+    in this process since)."""
+
+    def __init__(self, ttl: float = SESSION_CACHE_SECONDS,
+                 size: int = SESSION_CACHE_ENTRIES) -> None:
+        self.ttl = dt.timedelta(seconds=ttl)
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, CachedSession] = OrderedDict()
+
+    def get(self, key_hash: str, now: dt.datetime) -> CachedSession | None:
+        with self._lock:
+            entry = self._entries.get(key_hash)
+            if entry is None:
+                return None
+            if (entry.changes != authrepo.CHANGES.value
+                    or not entry.checked_at <= now < entry.checked_at + self.ttl):
+                del self._entries[key_hash]
+                return None
+            self._entries.move_to_end(key_hash)
+            return entry
+
+    def put(self, key_hash: str, entry: CachedSession) -> None:
+        with self._lock:
+            self._entries[key_hash] = entry
+            self._entries.move_to_end(key_hash)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def drop(self, key_hash: str) -> None:
+        with self._lock:
+            self._entries.pop(key_hash, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 class Authenticator:
     """Authenticates requests against one database (see the module documentation)."""
 
@@ -176,6 +251,7 @@ class Authenticator:
         self.window = dt.timedelta(seconds=settings.login_window_seconds)
         self.password_checks = threading.BoundedSemaphore(settings.login_concurrency)
         self.verified = VerifiedCache()
+        self.sessions = SessionCache()
         self._user_locks = [threading.Lock() for _ in range(USER_LOCK_STRIPES)]
 
     def authenticate(self, request: Struct, now: dt.datetime, peer: str | None = None
@@ -191,49 +267,75 @@ class Authenticator:
     # ------------------------------------------------------------------ sessions
 
     def _by_session(self, key: str, now: dt.datetime) -> Caller:
-        def read(db: DbSession
-                 ) -> tuple[int | None, str | None, Caller | None, dt.datetime, bool]:
-            row = authrepo.find_session(db, hash_key(key))
+        key_hash = hash_key(key)
+        cached = self.sessions.get(key_hash, now)
+        if cached is None or not self._fresh(cached, now):
+            cached = self._read_session(key_hash, now)
+        self._touch_if_due(cached, now)
+        return dataclasses.replace(cached.caller, session_key=key)
+
+    def _fresh(self, cached: CachedSession, now: dt.datetime) -> bool:
+        """True when the cached session is clearly still alive (else the database decides,
+        and says why it ended)."""
+        return now - cached.last_used <= self.idle and now - cached.created_at <= self.lifetime
+
+    def _read_session(self, key_hash: str, now: dt.datetime) -> CachedSession:
+        """The session checked against the database (two statements, one read-only
+        transaction), remembered in :attr:`sessions`; S2004 when it does not work."""
+        changes = authrepo.CHANGES.value  # before reading: a change meanwhile is not missed
+
+        def read(db: DbSession) -> tuple[authrepo.SessionRow | None, str | None,
+                                         Caller | None]:
+            row = authrepo.find_session(db, key_hash)
             if row is None:
-                return None, "unknown session key", None, now, True
+                return None, "unknown session key", None
             problem = self._session_problem(row, now)
-            if problem is not None:
-                return row.id, problem, None, now, True
-            user = authrepo.user_by_id(db, row.user_id)
-            assert user is not None  # checked by _session_problem
-            return (row.id, None, _caller(db, user, key, bool(row.impersonated),
-                                          row.real_user_id),
-                    as_utc(row.last_used_at), bool(row.used))
+            if problem is not None or row.user is None:
+                return row, problem, None
+            return row, None, _caller(db, row.user, "", row.impersonated, row.real_user_id)
 
-        session_id, problem, caller, last_used, used = self.runner.run(False, read)
-        if problem is not None or caller is None:
-            if session_id is not None:  # an ended session is gone for good
-                self._best_effort(lambda db: authrepo.delete_session(db, session_id))
+        row, problem, caller = self.runner.run(False, read)
+        if problem is not None or row is None or caller is None:
+            self.sessions.drop(key_hash)
+            if row is not None:  # an ended session is gone for good
+                self._best_effort(lambda db: authrepo.delete_session(db, row.id))
             raise ApiError("S2004", f"Session/SessionKey: {problem}")
-        if not used or now - last_used > TOUCH_EVERY:
-            self._best_effort(lambda db: authrepo.touch_session(db, session_id, now,
-                                                                now - TOUCH_EVERY))
-        return caller
+        cached = CachedSession(caller, row.id, as_utc(row.created_at), as_utc(row.last_used_at),
+                               row.used, now, changes)
+        self.sessions.put(key_hash, cached)
+        return cached
 
-    def _session_problem(self, row: ApiSession, now: dt.datetime) -> str | None:
+    def _touch_if_due(self, cached: CachedSession, now: dt.datetime) -> None:
+        """Write the session's last-use time (and that it was used) at most every
+        :data:`TOUCH_EVERY`, in a short transaction of its own before the handler's."""
+        if cached.used and now - cached.last_used <= TOUCH_EVERY:
+            return
+        before, cached.last_used, cached.used = cached.last_used, now, True  # one toucher
+        if not self._best_effort(lambda db: authrepo.touch_session(db, cached.session_id, now,
+                                                                   now - TOUCH_EVERY)):
+            cached.last_used = before  # the next request tries again
+
+    def _session_problem(self, row: authrepo.SessionRow, now: dt.datetime) -> str | None:
         if now - as_utc(row.last_used_at) > self.idle:
             return "the session has expired; create a new one"
         if now - as_utc(row.created_at) > self.lifetime:
             return (f"the session has expired (a session lasts at most {self.max_hours} "
                     "hours); create a new one")
-        for user in (row.user, row.real_user):
-            if user is None or not user.active or user.client_id != row.client_id:
-                return "the session's user no longer exists or is deactivated"
-        changed = row.real_user.password_changed_at
+        if (row.user is None or not row.user_active or row.user.client_id != row.client_id
+                or not row.real_user_active or row.real_user_client_id != row.client_id):
+            return "the session's user no longer exists or is deactivated"
+        changed = row.real_password_changed_at
         if changed is not None and as_utc(row.created_at) < as_utc(changed):
             return "the session ended because the password was changed; create a new one"
         return None
 
-    def _best_effort(self, fn: Callable[[DbSession], object]) -> None:
+    def _best_effort(self, fn: Callable[[DbSession], object]) -> bool:
         """Session bookkeeping that is skipped when the database is busy (the next request
-        does it): it never makes a reader wait for a writer."""
+        does it): it never makes a reader wait for a writer. False: it was skipped."""
         if not self.runner.try_write(fn):
             log.debug("session bookkeeping skipped: the database is busy")
+            return False
+        return True
 
     # ------------------------------------------------------------------ credentials
 

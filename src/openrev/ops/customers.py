@@ -8,6 +8,8 @@ is shown only to users holding VIEW_SSN; others see its last four digits behind 
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..contract.errors import ApiError
 from ..contract.operations import CustomerInfo, Customers_QueryRequest, Customers_QueryResult
 from ..contract.types import (
@@ -15,7 +17,6 @@ from ..contract.types import (
     ServiceItem, ServiceProduct, Wireless,
 )
 from ..store import catalog, customer_map as M, customers as repo
-from ..store.tables import Address, Customer, InventoryItem, Service
 from .base import Context, handler
 
 INVENTORY_TYPES = {"mobile_device": "Mobile_Device", "sim_card": "SIM_Card"}
@@ -23,11 +24,14 @@ INVENTORY_TYPES = {"mobile_device": "Mobile_Device", "sim_card": "SIM_Card"}
 
 @handler("Customers_Query", writes=False)
 def customers_query(ctx: Context, req: Customers_QueryRequest) -> Customers_QueryResult:
-    customer = _find(ctx, req)
-    return Customers_QueryResult(Customer=customer_info(ctx, customer))
+    found = repo.customer_answer(ctx.db, ctx.client_id, _find(ctx, req))
+    if found is None:
+        raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
+    return Customers_QueryResult(Customer=customer_info(ctx, found))
 
 
-def _find(ctx: Context, req: Customers_QueryRequest) -> Customer:
+def _find(ctx: Context, req: Customers_QueryRequest) -> int:
+    """The id of the customer asked for (by TN or Inventory: of the customer found)."""
     tn = (req.TN or "").strip()
     inv = req.Inventory
     identifier = (inv.Identifier or "").strip() if inv is not None else ""
@@ -39,42 +43,39 @@ def _find(ctx: Context, req: Customers_QueryRequest) -> Customer:
     if len(given) > 1:
         raise ApiError("S2010", f"{', '.join(given)}: give only one of them")
     if req.CustomerID is not None:
-        customer = catalog.get(ctx.db, Customer, ctx.client_id, req.CustomerID)
-        if customer is None:
-            raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
-        return customer
+        return req.CustomerID
     if tn:
-        services = catalog.services_with_tn(ctx.db, ctx.client_id, tn)
-        if not services:
+        customer_id = catalog.tn_holder(ctx.db, ctx.client_id, tn)
+        if customer_id is None:
             raise ApiError("C2002", f"TN: no customer has a service on {tn}")
-        return catalog.get(ctx.db, Customer, ctx.client_id, services[0].customer_id)
+        return customer_id
     kind = INVENTORY_TYPES.get((inv.Type or "Mobile_Device").strip().lower())
     if kind is None:
         raise ApiError("S2010", 'Inventory/Type: must be "Mobile_Device" or "SIM_Card"')
-    items = [i for i in catalog.inventory_items(ctx.db, ctx.client_id, identifier, (kind,))
-             if i.customer_id is not None]
-    if not items:
+    customer_id = catalog.inventory_holder(ctx.db, ctx.client_id, identifier, (kind,))
+    if customer_id is None:
         raise ApiError("C2002", f"Inventory/Identifier: no customer has the {kind} "
                                 f"{identifier}")
-    return catalog.get(ctx.db, Customer, ctx.client_id, items[0].customer_id)
+    return customer_id
 
 
-def customer_info(ctx: Context, c: Customer) -> CustomerInfo:
-    lifeline = c.lifeline
-    services = repo.services_of(ctx.db, c.id)
+def customer_info(ctx: Context, a: repo.CustomerAnswer) -> CustomerInfo:
+    """The answer for the customer as :func:`openrev.store.customers.customer_answer` reads
+    it."""
+    c, lifeline = a.customer, a.lifeline
     # the customer's own fields, Billing, the addresses and LifeLine through the field map
     return M.CUSTOMER.out(
         CustomerInfo, c,
-        AgentNumber=c.agent.agent_number if c.agent else None,
+        AgentNumber=c.agent_number,
         SSN=_ssn(ctx, c.ssn),
-        PhysicalAddress=address_out(c.physical_address),
-        MailingAddress=address_out(c.mailing_address),
+        PhysicalAddress=address_out(a.physical_address),
+        MailingAddress=address_out(a.mailing_address),
         Billing=M.BILLING.out(Billing, c),
-        LifeLine=_lifeline(c, lifeline) if lifeline is not None else None,
-        TaxExemptions=[t.value for t in c.tax_exemptions],
-        Fields=[Field(FieldID=v.field_id, Label=v.field.label, Value=v.value)
-                for v in c.field_values],
-        Services=[_service_item(s) for s in services],
+        LifeLine=M.LIFELINE.out(Lifeline, lifeline, Program=c.lifeline_program)
+        if lifeline is not None else None,
+        TaxExemptions=list(a.tax_exemptions),
+        Fields=[Field(FieldID=f.field_id, Label=f.label, Value=f.value) for f in a.fields],
+        Services=[_service_item(s) for s in a.services],
     )
 
 
@@ -86,47 +87,44 @@ def _ssn(ctx: Context, ssn: str | None) -> str | None:
     return "*****" + ssn[-4:]
 
 
-def address_out(a: Address | None) -> AddressOut | None:
+def address_out(a: Any) -> AddressOut | None:
+    """An address row (a table row or an ``addresses`` row read as such) as answered."""
     if a is None:
         return None
     return M.ADDRESS.out(AddressOut, a)
 
 
-def _lifeline(c: Customer, ll) -> Lifeline:
-    return M.LIFELINE.out(Lifeline, ll, Program=c.lifeline_program)
-
-
-def _service_item(s: Service) -> ServiceItem:
-    provider, package = s.provider, s.package
+def _service_item(item: repo.ServiceAnswer) -> ServiceItem:
+    s = item.service
     return ServiceItem(
         Service=ServiceOut(
             ID=s.id, Type=s.type, TN=s.tn, CarrierID=s.provider_id,
-            CarrierDescription=provider.description if provider else None,
-            PackageID=s.package_id, PackageDescription=package.description if package else None,
+            CarrierDescription=s.provider_description,
+            PackageID=s.package_id, PackageDescription=s.package_description,
             ProgramID=s.program_id),
         Products=[ServiceProduct(
             ID=p.id, ProductID=p.product_id, CarrierID=p.provider_id,
-            CarrierDescription=p.provider.description if p.provider else None,
+            CarrierDescription=p.provider_description,
             Status=p.status, Description=p.description, Rate=p.rate, Code1=p.code1,
             Code2=p.code2, ActivatedDate=p.activated_date,
             BilledThroughDate=p.billed_through_date, Quantity=p.quantity)
-            for p in s.customer_products],
-        Inventory=[_inventory(i) for i in s.inventory_items],
+            for p in item.products],
+        Inventory=[_inventory(d) for d in item.devices],
     )
 
 
-def _inventory(i: InventoryItem) -> Inventory:
-    t = i.inventory_type
+def _inventory(d: repo.DeviceAnswer) -> Inventory:
+    i = d.item
     wireless = None
     if i.msid or i.msl or i.mdn:
         wireless = Wireless(MSID=i.msid, MSL=i.msl, MDN=i.mdn)
     return Inventory(
         ID=i.id, CustomerID=i.customer_id, Identifier=i.identifier,
-        IdentifierLabel=t.identifier_label if t else None, InventoryTypeID=i.inventory_type_id,
-        InventoryType=t.kind if t else None, InventoryDescription=t.description if t else None,
+        IdentifierLabel=i.type_identifier_label, InventoryTypeID=i.inventory_type_id,
+        InventoryType=i.type_kind, InventoryDescription=i.type_description,
         Status=i.status, AssignedDate=i.assigned_date,
         UnavailableReasonID=i.unavailable_reason_id,
         UnavailableReasonDescription=i.unavailable_reason_description, Note=i.note,
-        Fields=[Field(FieldID=f.field_id, Label=f.label, Value=f.value) for f in i.fields],
+        Fields=[Field(FieldID=f.field_id, Label=f.label, Value=f.value) for f in d.fields],
         Wireless=wireless,
     )

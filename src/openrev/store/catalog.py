@@ -5,9 +5,9 @@ A row of another client is never found: to a caller it "does not exist".
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, bindparam, case, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from ..domain.devices import identifier_forms
@@ -27,11 +27,20 @@ def get(db: DbSession, model: type[M], client_id: int, row_id: int | None) -> M 
     return row if row is not None and getattr(row, "client_id") == client_id else None
 
 
-def lifeline_types(db: DbSession, client_id: int, type_id: int | None = None) -> list[LifelineType]:
-    stmt = select(LifelineType).where(LifelineType.client_id == client_id)
-    if type_id is not None:
-        stmt = stmt.where(LifelineType.id == type_id)
-    return list(db.scalars(stmt.order_by(LifelineType.id)))
+_LIFELINE_TYPES = (select(LifelineType.id, LifelineType.description)
+                   .where(LifelineType.client_id == bindparam("client_id"))
+                   .order_by(LifelineType.id))
+_LIFELINE_TYPE = _LIFELINE_TYPES.where(LifelineType.id == bindparam("type_id"))
+
+
+def lifeline_types(db: DbSession, client_id: int, type_id: int | None = None
+                   ) -> list[Row[Any]]:
+    """The client's lifeline types (``id``, ``description``), or the one ``type_id``: plain
+    rows, by a statement built once per process."""
+    if type_id is None:
+        return list(db.connection().execute(_LIFELINE_TYPES, {"client_id": client_id}))
+    return list(db.connection().execute(_LIFELINE_TYPE, {"client_id": client_id,
+                                                         "type_id": type_id}))
 
 
 def agent_by_number(db: DbSession, client_id: int, number: int) -> Agent | None:
@@ -76,19 +85,53 @@ def inventory_items(db: DbSession, client_id: int, identifier: str, kinds: tuple
     ``for_update`` locks the items until the transaction ends and reads them afresh, so that
     two requests cannot both assign one device (PostgreSQL; SQLite transactions are
     serialized anyway, see ``store.db``)."""
-    exact = identifier.strip()
-    match = InventoryItem.identifier.in_(identifier_forms(exact))
-    stmt = (select(InventoryItem).join(InventoryType,
-                                       InventoryType.id == InventoryItem.inventory_type_id)
-            .where(InventoryItem.client_id == client_id, InventoryType.kind.in_(kinds), match)
-            .order_by(case((InventoryItem.identifier == exact, 0), else_=1), InventoryItem.id))
+    stmt = _INVENTORY
     if for_update:
         stmt = stmt.with_for_update(of=InventoryItem).execution_options(populate_existing=True)
-    return list(db.scalars(stmt))
+    return list(db.scalars(stmt, _inventory_values(client_id, identifier, kinds)))
+
+
+# Built once per process; the values are bound per call (see _inventory_values).
+_INVENTORY = (
+    select(InventoryItem)
+    .join(InventoryType, InventoryType.id == InventoryItem.inventory_type_id)
+    .where(InventoryItem.client_id == bindparam("client_id"),
+           InventoryType.kind.in_(bindparam("kinds", expanding=True)),
+           InventoryItem.identifier.in_(bindparam("forms", expanding=True)))
+    .order_by(case((InventoryItem.identifier == bindparam("exact"), 0), else_=1),
+              InventoryItem.id))
+_INVENTORY_HOLDER = (_INVENTORY.where(InventoryItem.customer_id.is_not(None))
+                     .with_only_columns(InventoryItem.customer_id).limit(1))
+
+
+def _inventory_values(client_id: int, identifier: str, kinds: tuple[str, ...]
+                      ) -> dict[str, object]:
+    exact = identifier.strip()
+    return {"client_id": client_id, "kinds": list(kinds),
+            "forms": list(identifier_forms(exact)), "exact": exact}
+
+
+def inventory_holder(db: DbSession, client_id: int, identifier: str, kinds: tuple[str, ...]
+                     ) -> int | None:
+    """The customer holding the first of :func:`inventory_items` that a customer holds (one
+    statement, no rows loaded)."""
+    return db.connection().execute(
+        _INVENTORY_HOLDER, _inventory_values(client_id, identifier, kinds)).scalar()
+
+
+_TN = (select(Service).where(Service.client_id == bindparam("client_id"),
+                             Service.tn == bindparam("tn"))
+       .order_by((Service.status == "DISCONNECTED").asc(), Service.id.desc()))
+_TN_HOLDER = _TN.with_only_columns(Service.customer_id).limit(1)
 
 
 def services_with_tn(db: DbSession, client_id: int, tn: str) -> list[Service]:
     """Services of the client on ``tn``, live ones first, newest first."""
-    stmt = (select(Service).where(Service.client_id == client_id, Service.tn == tn.strip())
-            .order_by((Service.status == "DISCONNECTED").asc(), Service.id.desc()))
-    return list(db.scalars(stmt))
+    return list(db.scalars(_TN, {"client_id": client_id, "tn": tn.strip()}))
+
+
+def tn_holder(db: DbSession, client_id: int, tn: str) -> int | None:
+    """The customer of the first of :func:`services_with_tn` (one statement, no rows
+    loaded)."""
+    return db.connection().execute(
+        _TN_HOLDER, {"client_id": client_id, "tn": tn.strip()}).scalar()

@@ -1,16 +1,126 @@
-"""Customer reads beyond the customer row itself: the services of a customer."""
+"""Customer reads beyond the customer row itself: what Customers_Query answers, a customer to
+update, its payment accounts and change history."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session as DbSession
 
-from .tables import Customer, CustomerChange, PaymentAccount, Service
+from .tables import (
+    Address, Agent, CustomFieldDefinition, Customer, CustomerChange, CustomerFieldValue,
+    CustomerLifeline, CustomerProduct, CustomerTaxExemption, InventoryItem, InventoryItemField,
+    InventoryType, Package, PaymentAccount, Provider, Service,
+)
 
 
-def services_of(db: DbSession, customer_id: int) -> list[Service]:
-    return list(db.scalars(select(Service).where(Service.customer_id == customer_id)
-                           .order_by(Service.id)))
+# ------------------------------------------------------------------ what Customers_Query answers
+#
+# Plain rows (no ORM objects, no relationship loading), by statements built once per process:
+# at most nine whatever the customer holds - the customer (with its agent's number), its
+# addresses, lifeline, tax exemptions, custom fields, services (with provider and package
+# descriptions), their products (with provider descriptions), devices (with their type) and
+# the devices' fields. Each row has the columns of its table under their own names.
+
+_cu, _ad, _ag, _ll, _tx, _fv, _fd, _sv, _pr, _pk, _cp, _ii, _it, _if = (
+    m.__table__ for m in (Customer, Address, Agent, CustomerLifeline, CustomerTaxExemption,
+                          CustomerFieldValue, CustomFieldDefinition, Service, Provider, Package,
+                          CustomerProduct, InventoryItem, InventoryType, InventoryItemField))
+
+_CUSTOMER = (select(*_cu.c, _ag.c.agent_number.label("agent_number"))
+             .outerjoin(_ag, _ag.c.id == _cu.c.agent_id)
+             .where(_cu.c.client_id == bindparam("client_id"),
+                    _cu.c.id == bindparam("customer_id")))
+_ADDRESSES = select(*_ad.c).where(_ad.c.id.in_(bindparam("ids", expanding=True)))
+_LIFELINE = select(*_ll.c).where(_ll.c.customer_id == bindparam("customer_id")).limit(1)
+_EXEMPTIONS = (select(_tx.c.value)
+               .where(_tx.c.customer_id == bindparam("customer_id"))
+               .order_by(_tx.c.id))
+_FIELDS = (select(_fv.c.field_id, _fd.c.label, _fv.c.value)
+           .join(_fd, _fd.c.id == _fv.c.field_id)
+           .where(_fv.c.customer_id == bindparam("customer_id"))
+           .order_by(_fv.c.field_id))
+_SERVICES = (select(*_sv.c, _pr.c.description.label("provider_description"),
+                    _pk.c.description.label("package_description"))
+             .outerjoin(_pr, _pr.c.id == _sv.c.provider_id)
+             .outerjoin(_pk, _pk.c.id == _sv.c.package_id)
+             .where(_sv.c.customer_id == bindparam("customer_id"))
+             .order_by(_sv.c.id))
+_PRODUCTS = (select(*_cp.c, _pr.c.description.label("provider_description"))
+             .outerjoin(_pr, _pr.c.id == _cp.c.provider_id)
+             .where(_cp.c.service_id.in_(bindparam("ids", expanding=True)))
+             .order_by(_cp.c.id))
+_DEVICES = (select(*_ii.c,
+                   _it.c.identifier_label.label("type_identifier_label"),
+                   _it.c.kind.label("type_kind"),
+                   _it.c.description.label("type_description"))
+            .outerjoin(_it, _it.c.id == _ii.c.inventory_type_id)
+            .where(_ii.c.service_id.in_(bindparam("ids", expanding=True)))
+            .order_by(_ii.c.id))
+_DEVICE_FIELDS = (select(_if.c.inventory_item_id, _if.c.field_id, _if.c.label, _if.c.value)
+                  .where(_if.c.inventory_item_id.in_(bindparam("ids", expanding=True)))
+                  .order_by(_if.c.field_id))
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceAnswer:
+    item: Row[Any]  # inventory_items columns + type_identifier_label, type_kind, type_description
+    fields: list[Row[Any]]  # field_id, label, value
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAnswer:
+    service: Row[Any]  # services columns + provider_description, package_description
+    products: list[Row[Any]]  # customer_products columns + provider_description
+    devices: list[DeviceAnswer]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerAnswer:
+    customer: Row[Any]  # customers columns + agent_number
+    physical_address: Row[Any] | None
+    mailing_address: Row[Any] | None
+    lifeline: Row[Any] | None
+    tax_exemptions: list[str]
+    fields: list[Row[Any]]  # field_id, label, value
+    services: list[ServiceAnswer]
+
+
+def customer_answer(db: DbSession, client_id: int, customer_id: int) -> CustomerAnswer | None:
+    """The customer ``customer_id`` of ``client_id`` with everything Customers_Query answers
+    (see above), or None."""
+    run = db.connection().execute  # Core: rows, no ORM loading
+    c = run(_CUSTOMER, {"client_id": client_id, "customer_id": customer_id}).first()
+    if c is None:
+        return None
+    key = {"customer_id": customer_id}
+    address_ids = [i for i in (c.physical_address_id, c.mailing_address_id) if i is not None]
+    addresses = {a.id: a for a in run(_ADDRESSES, {"ids": address_ids})} \
+        if address_ids else {}
+    lifeline = run(_LIFELINE, key).first()
+    exemptions = list(run(_EXEMPTIONS, key).scalars())
+    fields = list(run(_FIELDS, key))
+    services = list(run(_SERVICES, key))
+    products: dict[int, list[Row[Any]]] = defaultdict(list)
+    devices: dict[int, list[DeviceAnswer]] = defaultdict(list)
+    if services:
+        ids = [s.id for s in services]
+        for p in run(_PRODUCTS, {"ids": ids}):
+            products[p.service_id].append(p)
+        items = list(run(_DEVICES, {"ids": ids}))
+        item_fields: dict[int, list[Row[Any]]] = defaultdict(list)
+        if items:
+            for f in run(_DEVICE_FIELDS, {"ids": [i.id for i in items]}):
+                item_fields[f.inventory_item_id].append(f)
+        for i in items:
+            devices[i.service_id].append(DeviceAnswer(i, item_fields.get(i.id, [])))
+    return CustomerAnswer(
+        c, addresses.get(c.physical_address_id), addresses.get(c.mailing_address_id),
+        lifeline, exemptions, fields,
+        [ServiceAnswer(s, products.get(s.id, []), devices.get(s.id, [])) for s in services])
 
 
 def lock_customer(db: DbSession, client_id: int, customer_id: int) -> Customer | None:

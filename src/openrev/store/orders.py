@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Load, Session as DbSession
 
 from .tables import Customer, CustomerHistory, CustomerProduct, Order, OrderHistory, \
     OrderOutbox, Provider, Service
@@ -40,11 +40,14 @@ class OrderFilter:
 
 
 def _rows(client_id: int) -> Select[Any]:
+    # One statement: the order's and the service's relationships load only when used
+    # (OrderInfo uses none of them).
     return (select(Order, Service, Provider, OrderOutbox)
             .outerjoin(Service, Service.id == Order.service_id)
             .join(Provider, Provider.id == Order.provider_id)
             .outerjoin(OrderOutbox, OrderOutbox.order_id == Order.id)
-            .where(Order.client_id == client_id))
+            .where(Order.client_id == client_id)
+            .options(Load(Order).lazyload("*"), Load(Service).lazyload("*")))
 
 
 def order(db: DbSession, client_id: int, order_id: int, *, for_update: bool = False
