@@ -371,8 +371,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     password_hash = hash_password(_SecretReader(sys.stdin).read("Password", confirm=True))
     with _session(url) as session:
         user = _user(session, args.client, args.username)
-        ended = authrepo.set_password(session, user, password_hash, utcnow())
-        authrepo.clear_login_failures(session, args.client.strip().upper(), user.username)
+        ended = authrepo.change_password(session, user, args.client, password_hash, utcnow())
     print(f"password changed for {args.username} in client {args.client}; "
           f"{ended} session(s) ended")
     return 0

@@ -180,8 +180,11 @@ ChargeCategory = Enum("Enum_Charge_Category", {
     "Monthly": "Monthly recurring.",
 })
 
-# Permissions a user can hold (CONTRACT.md names these three; the rest are reserved).
+# Permissions a user can hold (CONTRACT.md names the first three). ADMINISTER_USERS is
+# openrev's own: the operator console's Users page (add and deactivate users of the client,
+# grant and revoke permissions, set passwords); it is not on the wire.
 PERMISSIONS = (
+    "ADMINISTER_USERS",
     "IMPERSONATE_USERS",
     "MANUALLY_CHANGE_LIFELINE_INFORMATION",
     "VIEW_SSN",
