@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session as DbSession
 
 from ..contract.enums import PERMISSIONS
+from ..contract.limits import INT_RANGE
 from ..domain import flow, orders as order_rules
 from ..domain.matching import person_name
 from ..provision import commands as flow_commands
@@ -203,11 +204,11 @@ def search_customers(db: DbSession, caller: Caller, by: str, q: str, after: str 
     if not q:
         return [], None
     client = caller.client_id
-    digits = "".join(ch for ch in q if ch.isdigit())
-    phone_like = digits and all(ch.isdigit() or ch in " -().+" for ch in q)
+    digits = "".join(ch for ch in q if ch in "0123456789")
+    phone_like = bool(digits) and all(ch in "0123456789 -().+" for ch in q)
     ids: list[int] = []
     hits: list[repo.CustomerHit] = []
-    if by in ("any", "id") and q.isdigit() and len(q) <= 18:
+    if by in ("any", "id") and q.isascii() and q.isdigit() and int(q) <= INT_RANGE[1]:
         ids.append(int(q))
     if by == "tn" or (by == "any" and phone_like and len(digits) == 10):
         ids += repo.customer_ids_by_tn(db, client, digits if phone_like else q)

@@ -55,6 +55,7 @@ from starlette.staticfiles import StaticFiles
 from ...contract.enums import PERMISSIONS, InventoryItemStatus, OrderStatus
 from ...contract.envelope import Credentials, Session
 from ...contract.errors import ApiError
+from ...contract.limits import INT_RANGE
 from ...contract.operations import OPERATIONS
 from ...contract.report import DecodeReport
 from ...contract.schema import Struct
@@ -174,11 +175,25 @@ def _text(form: FormData, name: str, limit: int) -> str:
     return value
 
 
+def _an_id(value: str) -> bool:
+    """``value`` is an id that can exist (decimal digits, within an Int)."""
+    return value.isascii() and value.isdigit() and len(value) <= 10 \
+        and int(value) <= INT_RANGE[1]
+
+
 def _int(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not _an_id(value):
         raise Refused(400, f"{name}: not a number")
+    return int(value)
+
+
+def _path_id(request: Request, name: str) -> int:
+    """The id in the path (a customer, order or user); one that cannot exist is 404."""
+    value = request.path_params[f"{name}_id"]
+    if not _an_id(value):
+        raise actions.NotFound(f"{name} {value[:20]} does not exist")
     return int(value)
 
 
@@ -399,7 +414,7 @@ class Console:
                            choices=actions.SEARCH_BY, next_url=next_url, searched=bool(q))
 
     async def customer(self, request: Request, caller: Caller) -> Response:
-        customer_id = _int(request.path_params["customer_id"], "customer")
+        customer_id = _path_id(request, "customer")
         found = await self.call(caller, "Customers_Query", CustomerID=customer_id)
         if not found.Header.Success:
             if found.Header.Error_Code == "C2002":
@@ -436,7 +451,7 @@ class Console:
                                                     if request.url.query else ""))
 
     async def complete(self, request: Request, caller: Caller) -> Response:
-        order_id = _int(request.path_params["order_id"], "order")
+        order_id = _path_id(request, "order")
         form = await self.form(request)
         note = _text(form, "note", NOTE_MAX).strip()
         back = _safe_next(_text(form, "back", 2000), f"{PREFIX}/orders")
@@ -451,7 +466,7 @@ class Console:
         return self.redirect(request, back, caller, f"Order {order_id} completed.")
 
     async def resend(self, request: Request, caller: Caller) -> Response:
-        order_id = _int(request.path_params["order_id"], "order")
+        order_id = _path_id(request, "order")
         form = await self.form(request)
         back = _safe_next(_text(form, "back", 2000), f"{PREFIX}/orders")
         now = self.api.clock()
@@ -534,21 +549,21 @@ class Console:
             " added"))
 
     async def user_permissions(self, request: Request, caller: Caller) -> Response:
-        user_id = _int(request.path_params["user_id"], "user")
+        user_id = _path_id(request, "user")
         form = await self.form(request)
         perms = [p for p in form.getlist("permission") if isinstance(p, str)][:50]
         return await self._user_action(request, caller, lambda db: actions.set_permissions(
             db, caller, user_id, perms))
 
     async def user_active(self, request: Request, caller: Caller) -> Response:
-        user_id = _int(request.path_params["user_id"], "user")
+        user_id = _path_id(request, "user")
         form = await self.form(request)
         active = _text(form, "active", 10) == "1"
         return await self._user_action(request, caller, lambda db: actions.set_active(
             db, caller, user_id, active))
 
     async def user_password(self, request: Request, caller: Caller) -> Response:
-        user_id = _int(request.path_params["user_id"], "user")
+        user_id = _path_id(request, "user")
         form = await self.form(request)
         now = self.api.clock()
         # the user must exist in this client before the (slow) hash is computed
