@@ -142,7 +142,7 @@ def test_user_grant_and_set_impersonation_key(
                  "--database", database_url]) == 0
     assert main(["user", "grant", "DEMO", "clerk", "VIEW_SSN", "--database", database_url]) == 0
     assert _user(database_url, "DEMO", "clerk").permission_names == {
-        "VIEW_SSN", "IMPERSONATE_USERS"}
+        "VIEW_SSN", "IMPERSONATE_USERS", "ADMINISTER_USERS"}  # the demo's, and those granted
     assert main(["user", "grant", "DEMO", "clerk", "NOT_A_PERMISSION",
                  "--database", database_url]) == 2
     assert main(["user", "grant", "DEMO", "nobody", "VIEW_SSN", "--database", database_url]) == 1
