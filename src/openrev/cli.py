@@ -22,6 +22,8 @@
     openrev tax load FILE --client CODE   make a TOML tax table the client's (all checked first)
     openrev tax show ZIP [--client CODE]  the jurisdiction of ZIP and the taxes that apply there
                                           (without --client: the shipped sample table)
+    openrev catalog export --client CODE [-o FILE]   the client's catalog as YAML (docs/CATALOG.md)
+    openrev catalog import FILE --client CODE [--dry-run]   all checked first; idempotent
 
 Configuration comes from the environment (``OPENREV_DATABASE_URL``, ``OPENREV_HOST``,
 ``OPENREV_PORT``, ``OPENREV_LOG_LEVEL``, ``OPENREV_LOG_FORMAT``, see openrev.settings); flags
@@ -548,6 +550,56 @@ def cmd_tax_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _catalog_client(session: Session, code: str) -> Client:
+    """The client of a catalog command; an unknown one is a usage error (exit status 2)."""
+    try:
+        return _client(session, code)
+    except CliError as exc:
+        raise CliError(str(exc), status=2) from None
+
+
+def cmd_catalog_export(args: argparse.Namespace) -> int:
+    """Write the client's whole catalog as a catalog file (stdout, or -o FILE)."""
+    from openrev.store.catalog_file import export_catalog
+
+    with _session(_database_url(args)) as session:
+        text = export_catalog(session, _catalog_client(session, args.client).id)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"catalog of client {args.client} written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    """Check a catalog file completely against the client, then apply it (one transaction)."""
+    from openrev.store.catalog_file import import_catalog
+    from openrev.store.catalog_format import MAX_BYTES
+
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise CliError(f"{args.file}: not imported, nothing changed:\n{args.file}: larger "
+                           f"than {MAX_BYTES // (1024 * 1024)} MiB")
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{args.file}: cannot read: {exc}") from None
+    with _session(_database_url(args)) as session:
+        client = _catalog_client(session, args.client)
+        report = import_catalog(session, client.id, text, args.file, dry_run=args.dry_run)
+        if not report.ok:
+            raise CliError(f"{args.file}: not imported, nothing changed:\n"
+                           + "\n".join(report.problems))
+    print(f"catalog {args.file} {'checked' if args.dry_run else 'imported'} for client "
+          f"{args.client}:")
+    for line in report.summary:
+        print(f"  {line}")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -716,6 +768,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also list what each exemption value removes")
     p.set_defaults(func=cmd_tax_show)
     tax_parser.set_defaults(func=None, subparser=tax_parser)
+
+    catalog_parser = commands.add_parser(
+        "catalog", help="the client's catalog as a YAML file (docs/CATALOG.md)")
+    catalog_commands = catalog_parser.add_subparsers(dest="catalog_command", metavar="COMMAND")
+    p = catalog_commands.add_parser("export", parents=[database],
+                                    help="write the client's whole catalog as a catalog file")
+    p.add_argument("--client", required=True, metavar="CODE")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.set_defaults(func=cmd_catalog_export)
+    p = catalog_commands.add_parser(
+        "import", parents=[database],
+        help="check a catalog file completely, then apply it to the client (idempotent)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--client", required=True, metavar="CODE")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check and print what would change; write nothing")
+    p.set_defaults(func=cmd_catalog_import)
+    catalog_parser.set_defaults(func=None, subparser=catalog_parser)
 
     from openrev.provision.commands import add_parsers as add_flow_parsers
 

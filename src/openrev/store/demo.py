@@ -52,7 +52,10 @@ Client ``OTHER`` (id 2; CCH exemption list)
   NY 10001 (addresses 3 and 4); service 2: TN 2125550100, provider 30, package 1101, ACTIVE;
   order 2 COMPLETE; customer product 4 (2101) ACTIVE
 
-Every row is looked up by its fixed id (clients by code, users by client and username) and
+The catalog rows (NLAD profiles to inventory types above) are not written here: they are the
+shipped catalog files ``catalogs/DEMO.yaml`` and ``catalogs/OTHER.yaml``, loaded through the
+importer of ``openrev catalog import`` (openrev.store.catalog_file). Every row is looked up by
+its fixed id (clients by code, users by client and username) and
 only inserted when missing, so loading twice changes nothing. The data is meant for a fresh
 database: a row a user created under one of these ids is left alone. On PostgreSQL the id
 sequences are moved past the ids inserted here, so later inserts do not collide.
@@ -70,39 +73,28 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from importlib.resources import files
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Table, delete, func, or_, select, text, update
+from sqlalchemy import Table, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from openrev.contract.enums import PERMISSIONS
 from openrev.domain.passwords import hash_key, hash_password
 
+from .catalog_format import column_default
 from .tables import (
     Address,
-    Agent,
     Base,
-    BillProfile,
     CarrierLedger,
     Client,
     CustomerProduct,
     Customer,
-    CustomFieldDefinition,
     InventoryBatch,
     InventoryItem,
-    InventoryType,
-    LifelineProofType,
-    LifelineType,
-    NladProfile,
     Order,
-    Package,
-    PackageProduct,
     PaymentAccount,
-    Process,
-    Product,
-    Provider,
     Service,
-    ServiceType,
     User,
     UserPermission,
 )
@@ -145,14 +137,6 @@ _RESETTING = "openrev.demo.resetting"
 """``session.info`` key: while set, :func:`_ensure` also restores existing rows' values."""
 
 
-def _default(column: Column[Any]) -> tuple[bool, Any]:
-    """(True, value) when ``column`` has a value to reset to: its scalar default, else NULL."""
-    default: Any = column.default
-    if default is not None:
-        return (True, default.arg) if default.is_scalar else (False, None)
-    return (True, None) if column.nullable else (False, None)
-
-
 def _ensure(session: Session, model: type[M], id: int, **values: Any) -> M:  # noqa: A002
     """The row of ``model`` with ``id``; inserted with ``values`` when there is none. While
     resetting, an existing row gets ``values`` back and its other columns their defaults."""
@@ -164,7 +148,7 @@ def _ensure(session: Session, model: type[M], id: int, **values: Any) -> M:  # n
         for column in model.__table__.columns:  # type: ignore[attr-defined]
             if column.primary_key or column.key in values:
                 continue
-            has_default, value = _default(column)
+            has_default, value = column_default(column)
             if has_default and getattr(row, column.key) != value:
                 setattr(row, column.key, value)
         for key, value in values.items():
@@ -257,8 +241,8 @@ def load_demo(session: Session) -> None:
     _user(session, 3, other, "other", "other")
     session.flush()
 
-    _load_demo_settings(session, demo.id)
-    _load_other_settings(session, other.id)
+    _load_catalog(session, demo)
+    _load_catalog(session, other)
     _load_demo_inventory(session, demo.id)
     _load_demo_customer(session, demo.id)
     _load_other_customer(session, other.id)
@@ -269,87 +253,20 @@ def load_demo(session: Session) -> None:
     advance_id_sequences(session)
 
 
-def _load_demo_settings(session: Session, c: int) -> None:
-    _ensure(session, NladProfile, 1, client_id=c, state="FL", active=True)
-    _ensure(session, NladProfile, 2, client_id=c, state="NY", active=True)
-    _ensure(session, Agent, 1, client_id=c, agent_number=5001, name="Demo Agent")
-    _ensure(session, BillProfile, 1, client_id=c, description="Standard",
-            bill_method="EMAIL_ONLY", payment_terms=30)
-    _ensure(session, BillProfile, 2, client_id=c, description="Paper",
-            bill_method="PRINT_ONLY", payment_terms=15)
-    _ensure(session, Provider, 10, client_id=c, description="Demo Wireless",
-            code="DEMOWIRELESS", is_wireless=True, auto_complete_seconds=3,
-            adapter="DEMOWIRELESS")
-    _ensure(session, Provider, 20, client_id=c, description="Manual Provisioning",
-            code="MANUAL", is_wireless=False, auto_complete_seconds=None,
-            adapter="MANUAL")
-    _ensure(session, ServiceType, 1, client_id=c, description="Wireless")
-    _ensure(session, ServiceType, 2, client_id=c, description="Voice")
-    _ensure(session, Process, 1, client_id=c, description="Standard Activation")
-    _ensure(session, LifelineType, 1, client_id=c, description="Federal Lifeline")
-    _ensure(session, LifelineType, 2, client_id=c, description="State Lifeline")
-    _ensure(session, LifelineProofType, 1, client_id=c, description="SNAP")
-    _ensure(session, LifelineProofType, 2, client_id=c, description="Medicaid")
-    _ensure(session, LifelineProofType, 3, client_id=c, description="Income")
-    _ensure(session, CustomFieldDefinition, 1, client_id=c, label="Referral Source")
-    _ensure(session, CustomFieldDefinition, 2, client_id=c, label="Preferred Contact Time")
-    session.flush()
+def _load_catalog(session: Session, client: Client) -> None:
+    """The client's shipped demo catalog file (``catalogs/CODE.yaml``), through the importer
+    of ``openrev catalog import``: missing rows inserted; while resetting, listed rows get
+    their listed values back (products a user added to a demo package are kept)."""
+    from .catalog_file import import_catalog
 
-    products = (  # ..., tax category (openrev.domain.tax.CATEGORIES)
-        (2001, "Unlimited Talk & Text", "25.00", True, 10, "UNLTT", False, "wireless_service"),
-        (2002, "5GB Data", "15.00", True, 10, "DATA5GB", False, "wireless_service"),
-        (2003, "Activation Fee", "35.00", False, None, None, False, "activation"),
-        (2004, "Shipping", "9.99", False, None, None, True, "shipping"),
-        (2005, "Lifeline Discount", "-9.25", True, 10, "LLDISC", False, "wireless_service"),
-        (2006, "Business Voice Line", "29.95", True, 20, "BVL", False, "voice_service"),
-    )
-    for id_, description, rate, recurring, provider_id, code1, ships, tax in products:
-        _ensure(session, Product, id_, client_id=c, description=description, rate=Decimal(rate),
-                recurring=recurring, provider_id=provider_id, code1=code1, code2=None,
-                product_type=None, ships_equipment=ships, tax_category=tax)
-    _ensure(session, Package, 1001, client_id=c, description="Wireless Unlimited",
-            provider_id=10, is_lifeline=False, ships_equipment=False, service_type_id=1)
-    _ensure(session, Package, 1002, client_id=c, description="Lifeline Wireless",
-            provider_id=10, is_lifeline=True, ships_equipment=False, service_type_id=1)
-    _ensure(session, Package, 1003, client_id=c, description="Business Voice",
-            provider_id=20, is_lifeline=False, ships_equipment=False, service_type_id=2)
-    session.flush()
-
-    package_products = (
-        # id, package, product, group, lead, sort
-        (1, 1001, 2001, 1, True, 1),
-        (2, 1001, 2002, 1, False, 2),
-        (3, 1001, 2003, 0, False, 3),
-        (4, 1002, 2001, 0, False, 1),
-        (5, 1002, 2005, 0, False, 2),
-        (6, 1003, 2006, 0, False, 1),
-    )
-    for id_, package_id, product_id, group, lead, sort in package_products:
-        _ensure(session, PackageProduct, id_, client_id=c, package_id=package_id,
-                product_id=product_id, product_group_id=group, lead_product=lead, quantity=1,
-                sort_order=sort)
-    session.flush()
-
-
-def _load_other_settings(session: Session, c: int) -> None:
-    _ensure(session, BillProfile, 3, client_id=c, description="Standard",
-            bill_method="EMAIL_ONLY", payment_terms=30)
-    _ensure(session, Provider, 30, client_id=c, description="Other Wireless",
-            code="OTHERWIRELESS", is_wireless=True, auto_complete_seconds=3,
-            adapter="DEMOWIRELESS")
-    _ensure(session, ServiceType, 3, client_id=c, description="Wireless")
-    _ensure(session, LifelineType, 3, client_id=c, description="Other Lifeline")
-    _ensure(session, CustomFieldDefinition, 3, client_id=c, label="Referral Source")
-    session.flush()
-    _ensure(session, Product, 2101, client_id=c, description="Other Unlimited",
-            rate=Decimal("30.00"), recurring=True, provider_id=30, code1="OTHUNL", code2=None,
-            product_type=None, ships_equipment=False, tax_category="wireless_service")
-    _ensure(session, Package, 1101, client_id=c, description="Other Wireless",
-            provider_id=30, is_lifeline=False, ships_equipment=False, service_type_id=3)
-    session.flush()
-    _ensure(session, PackageProduct, 7, client_id=c, package_id=1101, product_id=2101,
-            product_group_id=0, lead_product=False, quantity=1, sort_order=1)
-    session.flush()
+    name = f"catalogs/{client.code}.yaml"
+    text = files("openrev.store").joinpath(name).read_text(encoding="utf-8")
+    resetting = bool(session.info.get(_RESETTING))
+    report = import_catalog(session, client.id, text, name, keep_existing=not resetting,
+                            prune=False)
+    if not report.ok:
+        raise RuntimeError("demo data cannot be loaded (it is meant for a fresh database): "
+                           + "; ".join(report.problems))
 
 
 def _load_tax_table(session: Session, c: int) -> None:
@@ -364,10 +281,6 @@ def _load_tax_table(session: Session, c: int) -> None:
 
 
 def _load_demo_inventory(session: Session, c: int) -> None:
-    _ensure(session, InventoryType, 1, client_id=c, description="Mobile Device",
-            kind="Mobile_Device", identifier_label="IMEI")
-    _ensure(session, InventoryType, 2, client_id=c, description="SIM Card",
-            kind="SIM_Card", identifier_label="ICCID")
     _ensure(session, InventoryBatch, 1, client_id=c, description="Demo Pre-activated Batch")
     session.flush()
     items: tuple[tuple[int, int, str, str, dict[str, Any]], ...] = (
