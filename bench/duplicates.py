@@ -57,7 +57,8 @@ OP = OPERATIONS["Duplicate_Query"]
 
 def prepare(url: str, size: int) -> None:
     """Schema, demo data and seeded customers up to ``size`` customers of DEMO."""
-    from openrev.store.seed import ProgressLine, seed_customers
+    from openrev.progress import ProgressLine
+    from openrev.store.seed import seed_customers
 
     engine = demo_database(url)
     try:

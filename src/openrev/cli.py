@@ -24,6 +24,8 @@
                                           (without --client: the shipped sample table)
     openrev catalog export --client CODE [-o FILE]   the client's catalog as YAML (docs/CATALOG.md)
     openrev catalog import FILE --client CODE [--dry-run]   all checked first; idempotent
+    openrev inventory import FILE --client CODE [--dry-run]   a device CSV (all checked first)
+    openrev inventory list --client CODE [--status S]   the client's inventory items
 
 Configuration comes from the environment (``OPENREV_DATABASE_URL``, ``OPENREV_HOST``,
 ``OPENREV_PORT``, ``OPENREV_LOG_LEVEL``, ``OPENREV_LOG_FORMAT``, see openrev.settings); flags
@@ -58,7 +60,9 @@ from openrev.contract.enums import PERMISSIONS
 from openrev.domain.passwords import hash_impersonation_key, hash_password
 from openrev.settings import LOG_LEVELS, Settings, SettingsError, check_database_url
 from openrev.store.db import DEFAULT_DATABASE_URL, display_url, make_engine, make_sessionmaker
-from openrev.store.tables import TAX_ENGINES, Client, User, UserPermission
+from openrev.store.tables import (
+    INVENTORY_ITEM_STATUSES, TAX_ENGINES, Client, User, UserPermission,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8020
@@ -472,7 +476,8 @@ def cmd_customer_history(args: argparse.Namespace) -> int:
 
 def cmd_seed_customers(args: argparse.Namespace) -> int:
     """Load N synthetic customers in bulk (openrev.store.seed), with a progress bar."""
-    from openrev.store.seed import ProgressLine, SeedError, seed_customers
+    from openrev.progress import ProgressLine
+    from openrev.store.seed import SeedError, seed_customers
 
     if args.n < 0:
         raise CliError("N must be a positive number of customers", status=2)
@@ -597,6 +602,71 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
           f"{args.client}:")
     for line in report.summary:
         print(f"  {line}")
+    return 0
+
+
+def cmd_inventory_import(args: argparse.Namespace) -> int:
+    """Check a device CSV completely, then add its devices to the client's inventory."""
+    from openrev.progress import ProgressLine
+    from openrev.store.inventory_import import MAX_BYTES, import_inventory, refresh_statistics
+
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read(MAX_BYTES + 1)  # more is refused by the import, unread
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+    url = _database_url(args)
+    _check_schema(url)
+    bars: list[tuple[ProgressLine, list[int]]] = []  # a bar and the last count it showed
+
+    def progress(done: int, total: int) -> None:  # checking, then writing: one bar each
+        if not bars or done < bars[-1][1][0]:
+            bars.append((ProgressLine(noun="rows written" if bars else "rows checked"), [0]))
+        bar, last = bars[-1]
+        last[0] = done
+        bar(done, total)
+
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            client = session.scalar(select(Client).where(Client.code == args.client))
+            if client is None:
+                raise CliError(f"client {args.client!r} does not exist", status=2)
+            report = import_inventory(session, client.id, data, args.file,
+                                      dry_run=args.dry_run, progress=progress)
+            if not report.ok or args.dry_run:
+                session.rollback()
+        if report.created:
+            refresh_statistics(engine)
+    finally:
+        engine.dispose()
+    if not report.ok:
+        for line in report.problems:
+            print(line, file=sys.stderr)
+        raise CliError(f"{args.file}: not imported, nothing changed")
+    for line in report.summary:
+        print(line)
+    return 0
+
+
+def cmd_inventory_list(args: argparse.Namespace) -> int:
+    """The client's inventory items, one a line (id, type, identifier, status, MDN, customer)."""
+    from openrev.store.tables import InventoryItem, InventoryType
+
+    with _session(_database_url(args)) as session:
+        client = session.scalar(select(Client).where(Client.code == args.client))
+        if client is None:
+            raise CliError(f"client {args.client!r} does not exist", status=2)
+        stmt = (select(InventoryItem.id, InventoryType.description, InventoryItem.identifier,
+                       InventoryItem.status, InventoryItem.mdn, InventoryItem.customer_id)
+                .join(InventoryType, InventoryType.id == InventoryItem.inventory_type_id)
+                .where(InventoryItem.client_id == client.id).order_by(InventoryItem.id))
+        if args.status:
+            stmt = stmt.where(InventoryItem.status == args.status)
+        for row in session.execute(stmt):
+            item_id, kind, identifier, status, mdn, customer = row
+            print(f"{item_id}\t{kind}\t{identifier}\t{status}\t{mdn or ''}\t"
+                  f"{customer or ''}")
     return 0
 
 
@@ -786,6 +856,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check and print what would change; write nothing")
     p.set_defaults(func=cmd_catalog_import)
     catalog_parser.set_defaults(func=None, subparser=catalog_parser)
+
+    inventory_parser = commands.add_parser("inventory", help="devices (inventory items)")
+    inventory_commands = inventory_parser.add_subparsers(dest="inventory_command",
+                                                         metavar="COMMAND")
+    p = inventory_commands.add_parser(
+        "import", parents=[database],
+        help="check a device CSV completely, then add its devices to the client's inventory "
+             "(all or nothing)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--client", required=True, metavar="CODE")
+    p.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    p.set_defaults(func=cmd_inventory_import)
+    p = inventory_commands.add_parser("list", parents=[database],
+                                      help="the client's inventory items, one a line")
+    p.add_argument("--client", required=True, metavar="CODE")
+    p.add_argument("--status", choices=INVENTORY_ITEM_STATUSES)
+    p.set_defaults(func=cmd_inventory_list)
+    inventory_parser.set_defaults(func=None, subparser=inventory_parser)
 
     from openrev.provision.commands import add_parsers as add_flow_parsers
 

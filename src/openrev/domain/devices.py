@@ -17,6 +17,7 @@ inventory, which is what a look-up matches.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 
@@ -81,3 +82,100 @@ def meid_decimal(hex14: str) -> str:
 def esn_decimal(hex8: str) -> str:
     """The 11-digit decimal form of an 8-digit hex ESN."""
     return f"{int(hex8[:2], 16):03d}{int(hex8[2:], 16):08d}"
+
+
+# --------------------------------------------------------------------------- check digits
+#
+# What an identifier of each IdentifierLabel must look like (openrev inventory import):
+#
+# * IMEI: 15 decimal digits, the last a Luhn check digit over the first 14.
+# * ICCID: 19 or 20 decimal digits starting 89 (the telecom industry prefix), the last a Luhn
+#   check digit over the others.
+# * ESN: 8 hex digits, or 11 decimal digits (3-digit manufacturer code < 256, 8-digit serial
+#   < 2**24); no check digit.
+# * MEID: 14 hex digits, or 18 decimal digits (10-digit manufacturer code < 2**32, 8-digit
+#   serial < 2**24); no check digit (an IMEI is checked as an IMEI).
+
+CHECKED_LABELS = ("IMEI", "ICCID", "ESN", "MEID")
+
+
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits summed
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit to append to ``digits`` (decimal digits)."""
+    rev = digits[::-1]
+    total = sum(_DOUBLED[int(c)] for c in rev[0::2]) + sum(int(c) for c in rev[1::2])
+    return str(-total % 10)
+
+
+def _decimal(s: str) -> bool:
+    return s.isascii() and s.isdigit()
+
+
+def imei_problem(identifier: str) -> str | None:
+    """Why ``identifier`` is not a valid IMEI, or None."""
+    s = identifier.strip()
+    if len(s) != 15 or not _decimal(s):
+        return "an IMEI must be 15 digits"
+    expected = luhn_digit(s[:14])
+    if s[14] != expected:
+        return f"IMEI check digit is wrong (expected {expected})"
+    return None
+
+
+def iccid_problem(identifier: str) -> str | None:
+    """Why ``identifier`` is not a valid ICCID, or None."""
+    s = identifier.strip()
+    if len(s) not in (19, 20) or not _decimal(s):
+        return "an ICCID must be 19 or 20 digits"
+    if not s.startswith("89"):
+        return "an ICCID must start with 89"
+    expected = luhn_digit(s[:-1])
+    if s[-1] != expected:
+        return f"ICCID check digit is wrong (expected {expected})"
+    return None
+
+
+def esn_problem(identifier: str) -> str | None:
+    """Why ``identifier`` is not an ESN (8 hex or 11 decimal digits), or None."""
+    s = identifier.strip()
+    key = device_key(s) if s.isascii() else None
+    if key is None or len(key) != 8:
+        return "an ESN must be 8 hex digits or 11 decimal digits (manufacturer code < 256)"
+    return None
+
+
+def meid_problem(identifier: str) -> str | None:
+    """Why ``identifier`` is not an MEID (14 hex or 18 decimal digits), or None."""
+    s = identifier.strip()
+    key = device_key(s) if s.isascii() else None
+    if key is None or len(key) != 14 or is_imei(s):
+        return ("an MEID must be 14 hex digits or 18 decimal digits (manufacturer code "
+                "< 2**32)")
+    return None
+
+
+_CHECKS = {"IMEI": imei_problem, "ICCID": iccid_problem, "ESN": esn_problem,
+           "MEID": meid_problem}
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+@lru_cache(maxsize=256)
+def _kinds(label: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w.upper() for w in _WORD.findall(label) if w.upper() in _CHECKS))
+
+
+def identifier_problem(label: str, identifier: str) -> str | None:
+    """Why ``identifier`` cannot be an identifier of items labelled ``label``, or None.
+
+    The label's words that are one of ``CHECKED_LABELS`` (case-insensitive; "ESN/MEID" names
+    two) are the forms allowed: the identifier must be one of them. A label naming none of
+    them (e.g. "Serial Number") sets no rule."""
+    kinds = _kinds(label)
+    if not kinds:
+        return None
+    problems = [_CHECKS[k](identifier) for k in kinds]
+    if any(p is None for p in problems):
+        return None
+    return "; ".join(p for p in problems if p)

@@ -50,7 +50,6 @@ import math
 import multiprocessing
 import os
 import random
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 
 from openrev import keyring as _keyring
 
+from ..domain.devices import luhn_digit
 from . import crypto
 from .stats import refresh_statistics
 from .tables import (
@@ -243,22 +243,10 @@ def tn_of(service_id: int) -> str:
     return f"{area}{exchange}{line:04d}"
 
 
-def _luhn_digit(digits: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return str((10 - total % 10) % 10)
-
-
 def imei_of(item_id: int) -> str:
     """The IMEI of seeded inventory item ``item_id``: ``359`` + 11 digits + Luhn digit."""
     body = f"359{item_id:011d}"
-    return body + _luhn_digit(body)
+    return body + luhn_digit(body)
 
 
 # --------------------------------------------------------------------------- the client's catalog
@@ -759,36 +747,3 @@ def seed_customers(engine: Engine, n: int, *, client_code: str = "DEMO", seed: i
     refresh_statistics(engine, tables=[t.name for t in TABLES], analysis_limit=0)
     return SeedResult(done, starts.customer + 1, starts.customer + done, rows,
                       time.monotonic() - started)
-
-
-class ProgressLine:
-    """A progress bar on stderr: redrawn in place on a terminal, a line every 10% otherwise."""
-
-    def __init__(self, stream: Any = None, width: int = 30) -> None:
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.shown = -1
-
-    def __call__(self, done: int, total: int, seconds: float) -> None:
-        frac = done / total if total else 1.0
-        rate = done / seconds if seconds > 0 else 0.0
-        eta = (total - done) / rate if rate > 0 else 0.0
-        bar = "#" * int(frac * self.width)
-        line = (f"[{bar:<{self.width}}] {done:,}/{total:,} customers {frac:6.1%} "
-                f"{rate:,.0f}/s elapsed {_hms(seconds)} eta {_hms(eta)}")
-        if self.tty:
-            self.stream.write("\r" + line + ("\n" if done >= total else ""))
-            self.stream.flush()
-            return
-        step = int(frac * 10)
-        if step > self.shown or done >= total:
-            self.shown = step
-            self.stream.write(line + "\n")
-            self.stream.flush()
-
-
-def _hms(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else \
-        f"{s // 60}:{s % 60:02d}"
