@@ -563,3 +563,101 @@ def test_ids_that_cannot_exist_are_404_and_bad_parameters_400(browser) -> None:
     for q in ("99999999999999999999", "²", "8505550100"):
         assert browser.get("/console/customers", params={"q": q}).status_code == 200, q
     assert browser.get("/console/inventory", params={"after": "²"}).status_code == 400
+
+
+# ------------------------------------------------------------------ imports
+
+
+def catalog_file(package_id: int, description: str) -> bytes:
+    """A catalog file adding one package (on provider 20 MANUAL, with product 2006)."""
+    return (f"Packages:\n- ID: {package_id}\n  Description: {description}\n  ProviderID: 20\n"
+            f"  ServiceTypeID: 2\n  Products:\n  - {{ID: {package_id}, ProductID: 2006}}\n"
+            ).encode()
+
+
+def upload(c: TestClient, url: str, name: str, data: bytes, *, key: str,
+           dry_run: bool = False, csrf: bool = True):
+    fields = {"csrf": csrf_token(key)} if csrf else {}
+    if dry_run:
+        fields["dry_run"] = "1"
+    return c.post(url, data=fields, files={"file": (name, data, "application/octet-stream")},
+                  headers=SAME_SITE, follow_redirects=False)
+
+
+def test_catalog_import_checks_then_applies_in_one_transaction(browser, sessions) -> None:
+    from openrev.store.tables import Package
+
+    key = login(browser)
+    package_id = 80000 + uuid.uuid4().int % 9000
+    name = f"Console Package {package_id}"
+    r = upload(browser, "/console/catalog/import", "new.yaml",
+               catalog_file(package_id, name), key=key, dry_run=True)
+    assert r.status_code == 200 and "Checked" in r.text and "dry run: nothing written" in r.text
+    with sessions() as db:
+        assert db.get(Package, package_id) is None
+    r = upload(browser, "/console/catalog/import", "new.yaml",
+               catalog_file(package_id, name), key=key)
+    assert r.status_code == 200 and "Imported" in r.text
+    assert "Packages: 1 created" in r.text
+    assert name in browser.get("/console/catalog").text
+    # a file with problems: each listed by path, nothing written
+    bad = (f"Packages:\n- ID: {package_id + 1}\n  Description: Bad\n  ProviderID: 99999\n"
+           f"  Products: []\n").encode()
+    r = upload(browser, "/console/catalog/import", "bad.yaml", bad, key=key)
+    assert r.status_code == 400 and "Not imported, nothing changed" in r.text
+    assert "bad.yaml: Packages[1].ProviderID" in r.text
+    with sessions() as db:
+        assert db.get(Package, package_id + 1) is None
+    for data, message in ((b"\xff\xfe", "not UTF-8 text"),
+                          (b"x" * (2 * 1024 * 1024 + 1), "larger than 2 MiB")):
+        r = upload(browser, "/console/catalog/import", "odd.yaml", data, key=key)
+        assert r.status_code in (400, 413) and message in r.text
+    r = browser.post("/console/catalog/import", data={"csrf": csrf_token(key)},
+                     headers=SAME_SITE)
+    assert r.status_code == 400 and "choose a file" in r.text
+
+
+def test_imports_need_manage_catalog_and_the_csrf_token(browser, sessions) -> None:
+    from openrev.store.tables import Package
+
+    package_id = 80000 + uuid.uuid4().int % 9000 + 9000
+    key = login(browser)
+    r = upload(browser, "/console/catalog/import", "new.yaml",
+               catalog_file(package_id, "No token"), key=key, csrf=False)
+    assert r.status_code == 403
+    _, plain = make_user(sessions, "DEMO", ("VIEW_SSN",))
+    key = login(browser, username=plain, password=plain)
+    assert 'id="import-file"' not in browser.get("/console/catalog").text
+    assert 'id="import-file"' not in browser.get("/console/inventory").text
+    for url in ("/console/catalog/import", "/console/inventory/import"):
+        r = upload(browser, url, "f", catalog_file(package_id, "No permission"), key=key)
+        assert r.status_code == 403, url
+    with sessions() as db:
+        assert db.get(Package, package_id) is None
+
+
+def test_inventory_import_adds_devices_or_lists_problems(browser, sessions) -> None:
+    from openrev.domain.devices import luhn_digit
+    from openrev.store.tables import InventoryItem
+
+    def imei() -> str:
+        body = "35" + f"{uuid.uuid4().int % 10 ** 12:012d}"
+        return body + luhn_digit(body)
+
+    key = login(browser)
+    a, b = imei(), imei()
+    csv = f"Identifier,InventoryType,Status\n{a},Mobile Device,\n{b},Mobile Device,\n".encode()
+    r = upload(browser, "/console/inventory/import", "devices.csv", csv, key=key)
+    assert r.status_code == 200, r.text
+    assert "devices.csv: 2 devices added" in r.text
+    with sessions() as db:
+        items = db.scalars(select(InventoryItem).where(InventoryItem.identifier.in_((a, b)))
+                           ).all()
+        assert {i.client_id for i in items} == {1} and len(items) == 2
+    bad = f"Identifier,InventoryType,Status\n{imei()},Mobile Device,\n{a[:-1]}0,Nope,\n".encode()
+    r = upload(browser, "/console/inventory/import", "bad.csv", bad, key=key)
+    assert r.status_code == 400 and "bad.csv: row 3" in r.text
+    assert "Not imported, nothing changed" in r.text
+    with sessions() as db:
+        assert db.scalar(select(InventoryItem).where(
+            InventoryItem.identifier == bad.decode().splitlines()[1].split(",")[0])) is None

@@ -5,8 +5,8 @@ server, with the keyboard and the mouse, htmx loaded from the console's own stat
 Flows: log in as demo; find the demo customer by TN 8505550100 and open its page (addresses,
 services, products, devices, orders, History); a sign-up on package 1003 "Business Voice"
 (provider 20 MANUAL) made over the JSON API, its order completed in the console, and the
-customer turning OPEN on its page; log out, after which the old cookie is useless; OTHER's
-user never sees DEMO's data.
+customer turning OPEN on its page; a catalog file imported and its new package shown; log
+out, after which the old cookie is useless; OTHER's user never sees DEMO's data.
 
 A screenshot of every step is saved under ``$OPENREV_TEST_ARTIFACTS`` (default
 ``test-artifacts/`` at the repository root), in ``console/``. Without chromium or
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,6 +92,8 @@ class Person:
         self.By, self.EC, self.keys = By, EC, Keys
         self.wait = WebDriverWait(driver, WAIT)
         self.step = 0
+        for old in shots.glob(f"{prefix}-*.png"):  # the screenshots of an earlier run
+            old.unlink()
 
     def open(self, path: str) -> None:
         self.d.get(self.base + path)
@@ -139,7 +142,8 @@ class Person:
 
 
 def test_operator_finds_a_customer_and_completes_its_order(driver, live_url: str,
-                                                           database_url: str) -> None:
+                                                           database_url: str,
+                                                           tmp_path: Path) -> None:
     p = Person(driver, live_url, _artifacts(database_url), "demo")
     from selenium.webdriver.common.keys import Keys
 
@@ -201,6 +205,23 @@ def test_operator_finds_a_customer_and_completes_its_order(driver, live_url: str
     assert f"{order_id}" in p.find(f"#queue #order-{order_id}").text
     assert "COMPLETE" in p.find(f"#queue #order-{order_id}").text
     p.shot("order-queue")
+
+    # import a catalog file with a new package, and see it in the catalog
+    package_id = 80000 + uuid.uuid4().int % 9000
+    description = f"Browser Package {package_id}"
+    catalog = tmp_path / "new-package.yaml"
+    catalog.write_text(f"Packages:\n- ID: {package_id}\n  Description: {description}\n"
+                       "  ProviderID: 20\n  ServiceTypeID: 2\n  Products:\n"
+                       f"  - {{ID: {package_id}, ProductID: 2006}}\n", encoding="utf-8")
+    p.click("a[href='/console/catalog']")
+    assert description not in p.page_text()
+    p.find("#import-file").send_keys(str(catalog))
+    p.shot("catalog-import-chosen")
+    p.click("#import")
+    p.text_appears("#import-report", "Imported")
+    p.text_appears("#packages", description)
+    assert "Packages: 1 created" in p.find("#import-summary").text
+    p.shot("catalog-imported")
 
     # log out: the old cookie is no use any more
     cookie = p.d.get_cookie("openrev_console")

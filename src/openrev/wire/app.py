@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/docs", docs, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/", home, methods=["GET"]),
-        Mount("/console", routes=console_routes(api)),
+        Mount("/console", routes=console_routes(api, engine)),
     ]
     static = _swagger_dir()
     if static is not None:

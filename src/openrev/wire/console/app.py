@@ -45,6 +45,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -65,6 +66,10 @@ from ...ops.api import Api
 from ...ops.auth import LoginRefused
 from ...ops.base import Caller
 from ...store import authrepo, console as reads
+from ...store.catalog_file import import_catalog
+from ...store.catalog_format import MAX_BYTES as CATALOG_MAX_BYTES
+from ...store.inventory_import import MAX_BYTES as INVENTORY_MAX_BYTES, import_inventory, \
+    refresh_statistics
 from ...store.uow import DatabaseBusy
 
 log = logging.getLogger("openrev.console")
@@ -82,6 +87,10 @@ KEY_MAX = 200
 """A session cookie longer than this is not looked up."""
 LOGIN_FIELDS = {"client": 50, "username": 100, "password": 1024}
 """The login form's fields and the most characters each may have."""
+IMPORTS = "MANAGE_CATALOG"
+"""The permission of the catalog and inventory imports."""
+INVENTORY_UPLOAD_MAX_BYTES = min(INVENTORY_MAX_BYTES, 16 * 1024 * 1024)
+"""A device CSV uploaded in the console (larger ones: ``openrev inventory import``)."""
 NOTE_MAX = 1000
 """Characters of the optional note of Complete (Orders_Update's StatusNote)."""
 
@@ -200,8 +209,9 @@ def _path_id(request: Request, name: str) -> int:
 class Console:
     """The console's pages over one :class:`Api` (its database, auth and clock)."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Api, engine: Engine) -> None:
         self.api = api
+        self.engine = engine  # the inventory import refreshes the planner's statistics
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"),
                                autoescape=select_autoescape(["html"]), trim_blocks=True,
                                lstrip_blocks=True)
@@ -262,10 +272,11 @@ class Console:
         except ApiError:
             return None
 
-    def page(self, handler: Handler, permission: str | None = None) -> Callable[
-            [Request], Awaitable[Response]]:
+    def page(self, handler: Handler, permission: str | None = None, upload: int = 0
+             ) -> Callable[[Request], Awaitable[Response]]:
         """An endpoint that needs a logged-in caller (and ``permission``); a POST also needs
-        this site's Origin and the session's CSRF token."""
+        this site's Origin and the session's CSRF token. ``upload``: the POST is a form with
+        one file, of at most this many bytes."""
 
         async def endpoint(request: Request) -> Response:
             try:
@@ -282,7 +293,7 @@ class Console:
                                             status_code=303)
                 request.state.caller = caller
                 if request.method == "POST":
-                    await self._check_csrf(request, caller)
+                    await self._check_csrf(request, caller, upload)
                 if permission is not None and not caller.can(permission):
                     raise Refused(403, f"This page needs the permission {permission}.")
                 self._read_flash(request, caller)
@@ -300,25 +311,20 @@ class Console:
 
         return endpoint
 
-    async def _check_csrf(self, request: Request, caller: Caller) -> None:
-        sent = request.headers.get(CSRF_HEADER)
-        if sent is None:
-            ctype = request.headers.get("content-type", "")
-            if ctype.startswith("multipart/form-data"):
-                sent = request.query_params.get(CSRF_FIELD)
-            else:
-                form = await read_form(request)
-                request.state.form = form
-                sent = _text(form, CSRF_FIELD, 200)
+    async def _check_csrf(self, request: Request, caller: Caller, upload: int) -> None:
+        """The token of the header (htmx) or of the form; the form is read here, within its
+        limits (:meth:`form` hands it to the endpoint)."""
+        form = await (read_form(request, upload + FORM_MAX_BYTES, files=1) if upload
+                      else read_form(request))
+        request.state.form = form
+        sent = request.headers.get(CSRF_HEADER) or _text(form, CSRF_FIELD, 200)
         if not sent or not hmac.compare_digest(sent, csrf_token(caller.session_key)):
             raise Refused(403, "The form's security token is missing or wrong: reload the "
                                "page and try again.")
 
     async def form(self, request: Request) -> FormData:
-        form = getattr(request.state, "form", None)
-        if form is None:
-            form = await read_form(request)
-        return form
+        """The form of a POST (read by the CSRF check)."""
+        return request.state.form
 
     async def read(self, fn: Callable[[Any], Any]) -> Any:
         return await run_in_threadpool(self.api.runner.run, False, fn)
@@ -482,9 +488,11 @@ class Console:
 
     async def catalog(self, request: Request, caller: Caller) -> Response:
         view = await self.read(lambda db: reads.catalog_view(db, caller.client_id))
-        return self.render(request, "catalog.html", caller, view=view)
+        return self.render(request, "catalog.html", caller, view=view,
+                           can_import=caller.can(IMPORTS),
+                           max_mib=CATALOG_MAX_BYTES // (1024 * 1024))
 
-    async def inventory(self, request: Request, caller: Caller) -> Response:
+    async def inventory(self, request: Request, caller: Caller, **extra: Any) -> Response:
         p = request.query_params
         status = p.get("status") or None
         if status is not None and status not in InventoryItemStatus.values:
@@ -505,7 +513,68 @@ class Console:
                 {"status": status or "", "type": type_id or "", "after": items[-1].id})
         return self.render(request, "inventory.html", caller, items=items, types=types,
                            status=status, type_id=type_id,
-                           statuses=list(InventoryItemStatus.values), next_url=next_url)
+                           statuses=list(InventoryItemStatus.values), next_url=next_url,
+                           can_import=caller.can(IMPORTS),
+                           max_mib=INVENTORY_UPLOAD_MAX_BYTES // (1024 * 1024), **extra)
+
+    # ------------------------------------------------------------------ imports
+
+    async def _upload(self, request: Request, limit: int) -> tuple[bytes, str, bool]:
+        """(the uploaded file's bytes, its name, dry run?); a missing or oversized file is
+        refused (400, 413)."""
+        form = await self.form(request)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise Refused(400, "File: choose a file to import")
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise Refused(413, f"File: larger than {limit // (1024 * 1024)} MiB")
+        name = "".join(ch for ch in upload.filename if ch.isprintable())[-100:] or "upload"
+        return data, name, _text(form, "dry_run", 10) == "1"
+
+    async def _import(self, fn: Callable[[Any], Any]) -> Any:
+        """Run an import in one transaction, committed only when its report is ok."""
+        class Rollback(Exception):
+            pass
+
+        found: list[Any] = []
+
+        def work(db: Any) -> Any:
+            found.clear()
+            report = fn(db)
+            if not report.ok:
+                found.append(report)
+                raise Rollback
+            return report
+
+        try:
+            return await self.write(work)
+        except Rollback:
+            return found[0]
+
+    async def catalog_import(self, request: Request, caller: Caller) -> Response:
+        data, name, dry_run = await self._upload(request, CATALOG_MAX_BYTES)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(400, f"{name}: not UTF-8 text") from None
+        report = await self._import(lambda db: import_catalog(
+            db, caller.client_id, text, name, dry_run=dry_run))
+        view = await self.read(lambda db: reads.catalog_view(db, caller.client_id))
+        return self.render(request, "catalog.html", caller, code=200 if report.ok else 400,
+                           view=view, report=report, dry_run=dry_run,
+                           can_import=True, max_mib=CATALOG_MAX_BYTES // (1024 * 1024))
+
+    async def inventory_import(self, request: Request, caller: Caller) -> Response:
+        data, name, dry_run = await self._upload(request, INVENTORY_UPLOAD_MAX_BYTES)
+        report = await self._import(lambda db: import_inventory(
+            db, caller.client_id, data, name, dry_run=dry_run))
+        if report.ok and report.created:
+            await run_in_threadpool(refresh_statistics, self.engine)
+        response = await self.inventory(request, caller, report=report, dry_run=dry_run)
+        if not report.ok:
+            response.status_code = 400
+        return response
 
     # ------------------------------------------------------------------ users
 
@@ -599,9 +668,9 @@ def _when(value: dt.datetime | dt.date | None) -> str:
     return value.isoformat()
 
 
-def console_routes(api: Api) -> list[BaseRoute]:
+def console_routes(api: Api, engine: Engine) -> list[BaseRoute]:
     """The routes of the console, to mount at ``/console``."""
-    c = Console(api)
+    c = Console(api, engine)
     admin = actions.ADMIN
     return [
         Route("/", c.home, methods=["GET"]),
@@ -614,7 +683,11 @@ def console_routes(api: Api) -> list[BaseRoute]:
         Route("/orders/{order_id}/complete", c.page(c.complete), methods=["POST"]),
         Route("/orders/{order_id}/resend", c.page(c.resend), methods=["POST"]),
         Route("/catalog", c.page(c.catalog), methods=["GET"]),
+        Route("/catalog/import", c.page(c.catalog_import, IMPORTS,
+                                        upload=CATALOG_MAX_BYTES), methods=["POST"]),
         Route("/inventory", c.page(c.inventory), methods=["GET"]),
+        Route("/inventory/import", c.page(c.inventory_import, IMPORTS,
+                                          upload=INVENTORY_UPLOAD_MAX_BYTES), methods=["POST"]),
         Route("/users", c.page(c.users, admin), methods=["GET"]),
         Route("/users", c.page(c.add_user, admin), methods=["POST"]),
         Route("/users/{user_id}/permissions", c.page(c.user_permissions, admin),
