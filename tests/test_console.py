@@ -661,3 +661,30 @@ def test_inventory_import_adds_devices_or_lists_problems(browser, sessions) -> N
     with sessions() as db:
         assert db.scalar(select(InventoryItem).where(
             InventoryItem.identifier == bad.decode().splitlines()[1].split(",")[0])) is None
+
+
+def test_inventory_pages_follow_the_identifiers(browser, sessions) -> None:
+    from openrev.store import console as reads
+
+    with sessions() as db:
+        first = reads.inventory_page(db, 1, status=None, type_id=None, after=None, limit=3)
+        second = reads.inventory_page(db, 1, status=None, type_id=None,
+                                      after=(first[-1].identifier, first[-1].id), limit=3)
+        everything = reads.inventory_page(db, 1, status=None, type_id=None, after=None,
+                                          limit=6)
+    assert [i.id for i in first + second] == [i.id for i in everything]
+    assert {i.client_id for i in everything} == {1}
+    login(browser)
+    page = browser.get("/console/inventory", params={
+        "after": f"{first[-1].identifier}|{first[-1].id}"}).text
+    assert second[0].identifier in page and first[0].identifier not in page
+
+
+def test_logging_out_of_an_ended_session_just_forgets_the_cookie(browser) -> None:
+    key = login(browser)
+    post(browser, "/console/logout", key=key)
+    browser.cookies.set(COOKIE, key, path="/console")
+    r = post(browser, "/console/logout", key=key)
+    assert r.status_code == 303 and r.headers["location"] == "/console/login"
+    assert 'openrev_console=""' in r.headers["set-cookie"] or "Max-Age=0" in \
+        r.headers["set-cookie"]

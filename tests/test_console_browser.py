@@ -206,6 +206,27 @@ def test_operator_finds_a_customer_and_completes_its_order(driver, live_url: str
     assert "COMPLETE" in p.find(f"#queue #order-{order_id}").text
     p.shot("order-queue")
 
+    # the Users page: add a user holding VIEW_SSN
+    newcomer = f"agent-{uuid.uuid4().hex[:6]}"
+    p.click("a[href='/console/users']")
+    p.type("#new-username", newcomer)
+    p.type("#new-password", "a-long-password")
+    p.click("#new-perm-VIEW_SSN", navigates=False)
+    p.shot("users-add")
+    p.click("form[action='/console/users'] button[type=submit]")
+    p.text_appears(".flash", f"user {newcomer} added")
+    assert newcomer in p.find("#users").text
+    p.shot("users-added")
+
+    # log out and in again on the same page (htmx swapped it): the new session's token
+    # goes with the new page, so the next form (the import below) is accepted
+    p.click("form.logout button")
+    p.find("#client")
+    p.type("#client", "DEMO")
+    p.type("#username", "demo")
+    p.type("#password", "demo" + Keys.ENTER)
+    p.find("form.logout")
+
     # import a catalog file with a new package, and see it in the catalog
     package_id = 80000 + uuid.uuid4().int % 9000
     description = f"Browser Package {package_id}"

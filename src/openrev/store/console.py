@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session as DbSession
 
 from . import catalog
@@ -165,8 +165,7 @@ def orders_page(db: DbSession, client_id: int, status: str | None,
     if status is not None:
         stmt = stmt.where(Order.status == status)
     if after is not None:
-        stmt = stmt.where(or_(Order.created_at < after[0],
-                              and_(Order.created_at == after[0], Order.id < after[1])))
+        stmt = stmt.where(tuple_(Order.created_at, Order.id) < tuple_(*after))
     stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
     return [QueuedOrder(o, c, p, ob) for o, c, p, ob in db.execute(stmt)]
 
@@ -199,17 +198,19 @@ def catalog_view(db: DbSession, client_id: int) -> CatalogView:
 
 
 def inventory_page(db: DbSession, client_id: int, *, status: str | None, type_id: int | None,
-                   after: int | None, limit: int) -> list[InventoryItem]:
-    """Inventory items of the client by id, optionally of one status and type, after the id
-    ``after``."""
+                   after: tuple[str, int] | None, limit: int) -> list[InventoryItem]:
+    """Inventory items of the client by identifier (then id), optionally of one status and
+    type, after the cursor (identifier, id) of the previous page's last row: the order of
+    the index (client_id, identifier), so a page reads about ``limit`` rows."""
     stmt = select(InventoryItem).where(InventoryItem.client_id == client_id)
     if status is not None:
         stmt = stmt.where(InventoryItem.status == status)
     if type_id is not None:
         stmt = stmt.where(InventoryItem.inventory_type_id == type_id)
     if after is not None:
-        stmt = stmt.where(InventoryItem.id > after)
-    return list(db.scalars(stmt.order_by(InventoryItem.id).limit(limit)))
+        stmt = stmt.where(tuple_(InventoryItem.identifier, InventoryItem.id) > tuple_(*after))
+    return list(db.scalars(stmt.order_by(InventoryItem.identifier, InventoryItem.id)
+                           .limit(limit)))
 
 
 # ------------------------------------------------------------------------ users

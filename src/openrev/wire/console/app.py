@@ -253,7 +253,7 @@ class Console:
             return
         want = hmac.new(csrf_token(caller.session_key).encode(), raw.encode(),
                         hashlib.sha256).hexdigest()[:32]
-        if not hmac.compare_digest(want, sig):
+        if not hmac.compare_digest(want.encode(), sig.encode()):
             return
         try:
             text = base64.urlsafe_b64decode(raw.encode()).decode()
@@ -285,6 +285,8 @@ class Console:
                                        "(Origin/Referer check).")
                 caller = await self.caller_of(request)
                 if caller is None:
+                    if handler == self.logout:  # ended already: just forget the cookie
+                        return self._logged_out()
                     if request.method == "POST":
                         raise Refused(401, "Your session has ended: log in again.")
                     target = request.url.path + (f"?{request.url.query}"
@@ -292,10 +294,10 @@ class Console:
                     return RedirectResponse(f"{PREFIX}/login?{urlencode({'next': target})}",
                                             status_code=303)
                 request.state.caller = caller
+                if permission is not None and not caller.can(permission):  # before any upload
+                    raise Refused(403, f"This page needs the permission {permission}.")
                 if request.method == "POST":
                     await self._check_csrf(request, caller, upload)
-                if permission is not None and not caller.can(permission):
-                    raise Refused(403, f"This page needs the permission {permission}.")
                 self._read_flash(request, caller)
                 return await handler(request, caller)
             except Refused as r:
@@ -317,8 +319,10 @@ class Console:
         form = await (read_form(request, upload + FORM_MAX_BYTES, files=1) if upload
                       else read_form(request))
         request.state.form = form
-        sent = request.headers.get(CSRF_HEADER) or _text(form, CSRF_FIELD, 200)
-        if not sent or not hmac.compare_digest(sent, csrf_token(caller.session_key)):
+        want = csrf_token(caller.session_key)
+        sent = [t for t in (request.headers.get(CSRF_HEADER, ""), _text(form, CSRF_FIELD, 200))
+                if t]
+        if not any(hmac.compare_digest(t.encode(), want.encode()) for t in sent):
             raise Refused(403, "The form's security token is missing or wrong: reload the "
                                "page and try again.")
 
@@ -394,6 +398,10 @@ class Console:
                 authrepo.delete_session(db, row.id)
 
         await self.write(end)
+        return self._logged_out()
+
+    @staticmethod
+    def _logged_out() -> Response:
         response = RedirectResponse(f"{PREFIX}/login", status_code=303)
         response.delete_cookie(COOKIE, path=PREFIX)
         return response
@@ -498,7 +506,12 @@ class Console:
         if status is not None and status not in InventoryItemStatus.values:
             raise Refused(400, f"Status: must be one of {', '.join(InventoryItemStatus.values)}")
         type_id = _int(p.get("type"), "type")
-        after = _int(p.get("after"), "after")
+        after = None
+        if p.get("after"):
+            identifier, _, last_id = p["after"].rpartition("|")
+            if not _an_id(last_id) or len(identifier) > 200:
+                raise Refused(400, "after: not a page of this list")
+            after = (identifier, int(last_id))
 
         def load(db: Any) -> tuple[Any, Any]:
             return (reads.catalog_view(db, caller.client_id).inventory_types,
@@ -510,7 +523,8 @@ class Console:
         if len(items) > PAGE_SIZE:
             items = items[:PAGE_SIZE]
             next_url = f"{PREFIX}/inventory?" + urlencode(
-                {"status": status or "", "type": type_id or "", "after": items[-1].id})
+                {"status": status or "", "type": type_id or "",
+                 "after": f"{items[-1].identifier}|{items[-1].id}"})
         return self.render(request, "inventory.html", caller, items=items, types=types,
                            status=status, type_id=type_id,
                            statuses=list(InventoryItemStatus.values), next_url=next_url,
