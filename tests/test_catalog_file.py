@@ -661,3 +661,28 @@ def test_the_documented_example_is_a_valid_catalog(db_factory):
     report = run_import(db_factory, cid, text_of(moved), dry_run=True)
     assert report.ok, report.problems
     assert "Packages.Products: 5 created, 0 updated, 0 unchanged" in report.summary
+
+
+def test_what_the_database_still_refuses_is_one_problem_and_nothing_changes(db_factory):
+    cid, _, b = new_client(db_factory)
+    doc = template(b)
+    assert run_import(db_factory, cid, text_of(doc)).ok
+    doc["Providers"][0]["Code"], doc["Providers"][1]["Code"] = "NEWMANUAL", "NEWWIRELESS"
+    before = snapshot(db_factory)
+    report = run_import(db_factory, cid, text_of(doc))
+    assert not report.ok and len(report.problems) == 1
+    assert report.problems[0].startswith(
+        "cat.yaml: the database refused the catalog, nothing changed: ")
+    assert snapshot(db_factory) == before
+
+
+def test_rows_created_later_get_ids_past_the_imported_ones(db_factory):
+    from openrev.store.tables import Process
+
+    cid, _, b = new_client(db_factory)
+    assert run_import(db_factory, cid, text_of(template(b))).ok
+    with db_factory.begin() as db:
+        later = Process(client_id=cid, description="made later")
+        db.add(later)
+        db.flush()
+        assert later.id > b + 1
