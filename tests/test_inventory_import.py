@@ -178,16 +178,20 @@ def item(engine: Any, identifier: str, cid: int = 1) -> InventoryItem:
 
 def handset_type(engine: Any, cid: int) -> int:
     """The id of the client's "Handset" type (IMEI), made when missing (OTHER has none)."""
-    with Session(engine) as s, s.begin():
+    with Session(engine) as s:
         found = s.scalar(select(InventoryType.id).where(InventoryType.client_id == cid,
                                                         InventoryType.description == "Handset"))
-        if found is None:
-            t = InventoryType(client_id=cid, description="Handset", kind="Mobile_Device",
-                              identifier_label="IMEI")
-            s.add(t)
-            s.flush()
-            found = t.id
-        return found
+    return found if found is not None else new_type(engine, cid, "Handset", "Mobile_Device",
+                                                    "IMEI")
+
+
+def new_type(engine: Any, cid: int, description: str, kind: str, label: str) -> int:
+    with Session(engine) as s, s.begin():
+        t = InventoryType(client_id=cid, description=description, kind=kind,
+                          identifier_label=label)
+        s.add(t)
+        s.flush()
+        return t.id
 
 
 @pytest.fixture
@@ -226,6 +230,29 @@ def test_unknown_type(engine):
         "of the client (types: 1 Mobile Device (Mobile_Device), 2 SIM Card (SIM_Card))"]
 
 
+def test_type_names_label_and_batched_kinds(engine):
+    names = [f"Router {secrets.token_hex(2)}" for _ in range(2)]
+    ids = [new_type(engine, 1, name, "General", "Serial") for name in names]
+    a = imei()
+    # two General types (at least) now: the kind no longer names one
+    with Session(engine) as s:
+        general = list(s.scalars(select(InventoryType.id).where(
+            InventoryType.client_id == 1, InventoryType.kind == "General")
+            .order_by(InventoryType.id)))
+    assert refused(engine, f"{H}{a},general,\n") == [
+        f"devices.csv: row 2 (Identifier {a}): InventoryType 'general' names {len(general)} "
+        f"types ({', '.join(map(str, general))}); give its id"]
+    hl = "Identifier,InventoryType,IdentifierLabel,Status,MDN,Batch\n"
+    assert refused(engine, f"{hl}{a},Mobile Device,ICCID,,,\n") == [
+        f"devices.csv: row 2 (Identifier {a}): IdentifierLabel ICCID is not the label of type "
+        "Mobile Device (IMEI)"]
+    assert refused(engine, f"{hl}SN-1,{ids[0]},serial,BATCHED,{mdn()},1\n") == [
+        "devices.csv: row 2 (Identifier SN-1): a BATCHED (pre-activated) device must be of a "
+        "Mobile_Device or SIM_Card type, not General"]
+    report = run(engine, f"{hl}SN-{secrets.token_hex(4)},{names[1].upper()},Serial,,,\n")
+    assert report.ok and report.summary[1] == f"  1 {names[1]} AVAILABLE"
+
+
 def test_bad_imei_check_digit_refuses_the_whole_file(engine):
     good = [imei() for _ in range(5)]
     bad = good[2][:14] + str((int(good[2][14]) + 1) % 10)
@@ -257,12 +284,7 @@ def test_duplicate_in_the_file_also_in_another_form(engine):
 
 def test_duplicate_in_another_form_under_a_meid_type(engine):
     """A type labelled ESN/MEID takes hex and decimal forms: two forms of one device clash."""
-    with Session(engine) as s, s.begin():
-        t = InventoryType(client_id=1, description="Legacy CDMA", kind="Mobile_Device",
-                          identifier_label="ESN/MEID")
-        s.add(t)
-        s.flush()
-        type_id = t.id
+    type_id = new_type(engine, 1, "Legacy CDMA", "Mobile_Device", "ESN/MEID")
     hex14 = "A1" + "".join(secrets.choice("0123456789ABCDEF") for _ in range(12))
     text = f"{H}{hex14},{type_id},\n{meid_decimal(hex14)},Legacy CDMA,\n"
     assert refused(engine, text) == [
@@ -282,12 +304,7 @@ def test_duplicate_of_a_stored_device(engine):
     # as a SIM card type it is another item for the same identifier
     assert refused(engine, f"{H}{stored},SIM Card,\n") == [
         f"devices.csv: row 2 (Identifier {stored}): an ICCID must be 19 or 20 digits"]
-    with Session(engine) as s, s.begin():
-        t = InventoryType(client_id=1, description="Any Device", kind="General",
-                          identifier_label="Serial")
-        s.add(t)
-        s.flush()
-        type_id = t.id
+    type_id = new_type(engine, 1, "Any Device", "General", "Serial")
     assert refused(engine, f"{H}{stored},{type_id},\n") == [
         f"devices.csv: row 2 (Identifier {stored}): already in inventory as {stored} (item 4, "
         "Mobile Device)"]
@@ -415,7 +432,13 @@ def test_too_long_fields(engine):
     (b"Identifier,InventoryType\n1,2,3\n",
      "devices.csv: row 2: 3 values; the header has 2 columns"),
     (b",".join(b"c%d" % i for i in range(65)) + b"\n",
-     "devices.csv: row 1: 65 columns; at most 64 are accepted"),
+     "devices.csv: row 1: 65 values; at most 64 columns are accepted"),
+    (b"Identifier,InventoryType\n1,2\n" + b"," * 100 + b"\n",
+     "devices.csv: row 3: 101 values; at most 64 columns are accepted"),
+    (b"Identifier,InventoryType\n1,2\n" + b"," * 5_000_000 + b"\n",
+     "devices.csv: row 3: longer than 4,194,304 characters"),
+    (b"Identifier,InventoryType\n1,2\n" + b'"a\n",' * 1_000_000 + b"\n",
+     "devices.csv: row 3: longer than 4,194,304 characters"),
 ])
 def test_hostile_bytes(engine, data, problem):
     assert refused(engine, data) == [problem]
@@ -600,7 +623,8 @@ def test_unknown_client_and_missing_file(database_url, tmp_path, capsys):
     path.write_text(f"{H}{imei()},Mobile Device,\n")
     assert main(["inventory", "import", str(path), "--client", "NOPE",
                  "--database", database_url]) == 2
-    assert capsys.readouterr().err == "openrev: error: client 'NOPE' does not exist\n"
+    assert capsys.readouterr().err == ("openrev: error: client 'NOPE' does not exist (create "
+                                       "it with: openrev client add)\n")
     assert main(["inventory", "import", str(tmp_path / "none.csv"), "--client", "DEMO",
                  "--database", database_url]) == 1
     assert capsys.readouterr().err == (f"openrev: error: {tmp_path / 'none.csv'}: cannot "

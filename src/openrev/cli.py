@@ -107,6 +107,14 @@ def _client(session: Session, code: str) -> Client:
     return client
 
 
+def _usage_client(session: Session, code: str) -> Client:
+    """The client ``code``; an unknown one is a usage error (exit status 2)."""
+    try:
+        return _client(session, code)
+    except CliError as exc:
+        raise CliError(str(exc), status=2) from None
+
+
 def _user(session: Session, client_code: str, username: str) -> User:
     client = _client(session, client_code)
     user = session.scalar(
@@ -629,9 +637,7 @@ def cmd_inventory_import(args: argparse.Namespace) -> int:
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine).begin() as session:
-            client = session.scalar(select(Client).where(Client.code == args.client))
-            if client is None:
-                raise CliError(f"client {args.client!r} does not exist", status=2)
+            client = _usage_client(session, args.client)
             report = import_inventory(session, client.id, data, args.file,
                                       dry_run=args.dry_run, progress=progress)
             if not report.ok or args.dry_run:
@@ -654,9 +660,7 @@ def cmd_inventory_list(args: argparse.Namespace) -> int:
     from openrev.store.tables import InventoryItem, InventoryType
 
     with _session(_database_url(args)) as session:
-        client = session.scalar(select(Client).where(Client.code == args.client))
-        if client is None:
-            raise CliError(f"client {args.client!r} does not exist", status=2)
+        client = _usage_client(session, args.client)
         stmt = (select(InventoryItem.id, InventoryType.description, InventoryItem.identifier,
                        InventoryItem.status, InventoryItem.mdn, InventoryItem.customer_id)
                 .join(InventoryType, InventoryType.id == InventoryItem.inventory_type_id)

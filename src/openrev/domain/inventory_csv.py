@@ -62,6 +62,34 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+MAX_ROW_CHARS = 4 * 1024 * 1024  # one row (its lines): what the csv module reads at once
+
+
+class _Lines:
+    """The lines of ``text`` for the csv module, refusing a row longer than MAX_ROW_CHARS
+    before the csv module has built it (a line of a million commas is a million values)."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.lines = iter(io.StringIO(text, newline=""))
+        self.source = source
+        self.chars = 0
+        self.row = 1
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.chars += len(line)
+        if self.chars > MAX_ROW_CHARS:
+            raise CsvRefused([f"{self.source}: row {self.row}: longer than {MAX_ROW_CHARS:,} "
+                              "characters"])
+        return line
+
+    def row_done(self, next_row: int) -> None:
+        self.chars, self.row = 0, next_row
+
+
 def read_table(data: bytes | str, source: str, *, max_bytes: int, max_rows: int,
                max_columns: int) -> Table:
     """The header and rows of a CSV (UTF-8, a BOM allowed, comma-separated, ``"`` quoting).
@@ -87,17 +115,19 @@ def read_table(data: bytes | str, source: str, *, max_bytes: int, max_rows: int,
     if not text.strip():
         raise CsvRefused([f"{source}: the file is empty (a header row is expected: "
                           f"{','.join(REQUIRED)},...)"])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = _Lines(text, source)
+    reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     number = 0
     try:
         for number, record in enumerate(reader, 1):
+            lines.row_done(number + 1)
+            if len(record) > max_columns:
+                raise CsvRefused([f"{source}: row {number}: {len(record)} values; at most "
+                                  f"{max_columns} columns are accepted"])
             if header is None:
                 header = [h.strip() for h in record]
-                if len(header) > max_columns:
-                    raise CsvRefused([f"{source}: row 1: {len(header)} columns; at most "
-                                      f"{max_columns} are accepted"])
                 continue
             if not any(v.strip() for v in record):
                 continue  # a blank line

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, ColumnElement, Engine, any_, bindparam, func, insert, select
+from sqlalchemy import Column, ColumnElement, Engine, any_, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from .tables import (
     Service,
 )
 
-MAX_BYTES = 64 * 1024 * 1024  # one file
+MAX_BYTES = 32 * 1024 * 1024  # one file
 MAX_ROWS = 200_000  # devices in one file
 MAX_COLUMNS = 64
 MAX_PROBLEMS = 50  # problem lines reported, then "and N more"
@@ -205,7 +205,8 @@ def import_inventory(db: Session, client_id: int, data: bytes | str, source: str
         return InventoryReport(ok=False, problems=problems.report())
     new = [r for r in rows if r.existing is None]
     report = InventoryReport(unchanged=len(rows) - len(new))
-    new_batches = sorted({r.batch for r in new if isinstance(r.batch, str)})
+    new_batches = sorted({r.batch.lower(): r.batch for r in new
+                          if isinstance(r.batch, str)}.values(), key=str.lower)
     new_labels = sorted({label for r in new for label in r.fields
                          if label.lower() not in labels}, key=str.lower)
     if dry_run:
@@ -233,9 +234,11 @@ def import_inventory(db: Session, client_id: int, data: bytes | str, source: str
 def _custom_labels(db: Session, client_id: int) -> dict[str, tuple[int, str]]:
     """The custom field labels of the client's items (lower case) -> (FieldID, Label)."""
     f = InventoryItemField
-    stmt = (select(func.lower(f.label), func.min(f.field_id), func.min(f.label))
-            .where(f.client_id == client_id).group_by(func.lower(f.label)))
-    return {low: (fid, label) for low, fid, label in db.execute(stmt)}
+    found: dict[str, tuple[int, str]] = {}
+    for fid, label in db.execute(select(f.field_id, f.label).where(f.client_id == client_id)
+                                 .group_by(f.field_id, f.label).order_by(f.field_id)):
+        found.setdefault(label.lower(), (fid, label))  # the first FieldID of a label
+    return found
 
 
 def _read_rows(records: list[tuple[int, list[str]]], columns: Columns, *, width: int,
@@ -380,10 +383,10 @@ def _check_stored(db: Session, client_id: int, rows: list[_Row], types: _Types,
                     found.setdefault(id(r), []).append(item)
         same = [item.id for items in found.values() for item in items]
         fields: dict[int, dict[str, str]] = {}
-        for item_id, label, value in db.execute(select(
-                InventoryItemField.inventory_item_id, InventoryItemField.label,
-                InventoryItemField.value).where(_among(db, InventoryItemField.inventory_item_id, same))
-                ) if same else ():
+        f = InventoryItemField
+        stmt = select(f.inventory_item_id, f.label, f.value).where(
+            _among(db, f.inventory_item_id, same))
+        for item_id, label, value in db.execute(stmt) if same else ():
             if value:
                 fields.setdefault(item_id, {})[label.lower()] = value
         for r in chunk:
