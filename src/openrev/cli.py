@@ -260,6 +260,7 @@ def serve_banner(host: str, port: int, url: str) -> str:
         f"  WSDL           {base}/v20/default.asmx?WSDL",
         f"  JSON API docs  {base}/docs",
         f"  health         {base}/health",
+        f"  console        {base}/console/",
         "  demo credentials (after `openrev demo`): Client DEMO, Username demo, Password demo",
     ])
 
