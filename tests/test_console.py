@@ -688,3 +688,31 @@ def test_logging_out_of_an_ended_session_just_forgets_the_cookie(browser) -> Non
     assert r.status_code == 303 and r.headers["location"] == "/console/login"
     assert 'openrev_console=""' in r.headers["set-cookie"] or "Max-Age=0" in \
         r.headers["set-cookie"]
+
+
+def test_every_field_has_a_label_and_every_table_headers(browser, client) -> None:
+    from lxml import html
+
+    pages = ["/console/login"]
+    key = login(browser)
+    customer_id, _ = new_customer(client)
+    pages += ["/console/customers?q=Sample", f"/console/customers/{customer_id}",
+              "/console/customers/1", "/console/orders", "/console/catalog",
+              "/console/inventory", "/console/users"]
+    for url in pages:
+        if url == "/console/login":
+            with TestClient(browser.app, base_url=BASE) as anonymous:
+                doc = html.fromstring(anonymous.get(url).text)
+        else:
+            doc = html.fromstring(browser.get(url).text)
+        labelled = set(doc.xpath("//label/@for"))
+        fields = doc.xpath("//input[not(@type='hidden')] | //select | //textarea")
+        assert fields or url == "/console/customers/1", url  # (no order left to complete)
+        for field in fields:
+            assert field.get("id") in labelled, (url, html.tostring(field))
+        for table in doc.xpath("//table"):
+            assert table.xpath(".//th"), (url, table.get("id"))
+        assert doc.xpath("//a[@class='skip' and @href='#main']")
+        assert doc.xpath("//main[@id='main']")
+        assert doc.get("lang") == "en" and doc.xpath("//title")
+    assert key

@@ -184,9 +184,9 @@ def test_operator_finds_a_customer_and_completes_its_order(driver, live_url: str
     customer_id, order_id = out["Customer_ID"], out["Orders"][0]
     # ...found by name in the console, its MANUAL order completed there
     p.click("a[href='/console/customers']")
-    p.type("#q", "Browser")
-    p.click("#search")
+    p.type("#q", "Browser")  # no Enter: htmx shows the results as one types
     p.text_appears("#results", "Bess")
+    assert "/console/customers?" in p.d.current_url and "q=Browser" in p.d.current_url
     p.click(f"#results a[href='/console/customers/{customer_id}']")
     p.text_appears("#customer-status", "PENDING")
     assert "Business Voice" in p.page_text()
