@@ -355,6 +355,7 @@ def test_serve_prints_the_urls_and_logs_json(demo_url: str) -> None:
         f"  WSDL           {base}/v20/default.asmx?WSDL",
         f"  JSON API docs  {base}/docs",
         f"  health         {base}/health",
+        f"  console        {base}/console/",
         "  demo credentials (after `openrev demo`): Client DEMO, Username demo, Password demo",
         "  order worker   running in this process (--no-worker: run `openrev worker` elsewhere)",
     ]

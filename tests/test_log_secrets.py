@@ -239,6 +239,24 @@ def test_no_secret_reaches_the_log_or_debug(server: str, logged: list[Path], mon
         assert r.status_code == 500 and "reference" in r.json()
         monkeypatch.undo()
 
+        # the operator console: a wrong password, its login, a customer page, logout
+        from openrev.wire.console.app import COOKIE, csrf_token
+
+        origin = {"Origin": server}
+        r = http.post("/console/login", headers=origin, data={
+            "client": "DEMO", "username": "logger", "password": PASSWORD + "y"})
+        assert r.status_code == 401
+        r = http.post("/console/login", headers=origin, follow_redirects=False, data={
+            "client": "DEMO", "username": "logger", "password": PASSWORD})
+        assert r.status_code == 303
+        console_key = r.cookies[COOKIE]
+        session_keys.append(console_key)
+        page = http.get(f"/console/customers/{made['Customer_ID']}").text
+        assert "Log" in page and SSN_DIGITS not in page and DL not in page
+        r = http.post("/console/logout", headers=origin, data={"csrf": csrf_token(console_key)},
+                      follow_redirects=False)
+        assert r.status_code == 303
+
     time.sleep(0.2)  # let the server's threads finish writing
     log_text = "\n".join(p.read_text(encoding="utf-8") for p in logged)
     assert "internal error in NewCustomers_Create, reference" in log_text  # it was logged

@@ -260,6 +260,7 @@ def serve_banner(host: str, port: int, url: str) -> str:
         f"  WSDL           {base}/v20/default.asmx?WSDL",
         f"  JSON API docs  {base}/docs",
         f"  health         {base}/health",
+        f"  console        {base}/console/",
         "  demo credentials (after `openrev demo`): Client DEMO, Username demo, Password demo",
     ])
 
@@ -385,8 +386,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     password_hash = hash_password(_SecretReader(sys.stdin).read("Password", confirm=True))
     with _session(url) as session:
         user = _user(session, args.client, args.username)
-        ended = authrepo.set_password(session, user, password_hash, utcnow())
-        authrepo.clear_login_failures(session, args.client.strip().upper(), user.username)
+        ended = authrepo.change_password(session, user, args.client, password_hash, utcnow())
     print(f"password changed for {args.username} in client {args.client}; "
           f"{ended} session(s) ended")
     return 0

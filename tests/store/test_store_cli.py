@@ -141,8 +141,10 @@ def test_user_grant_and_set_impersonation_key(
     assert main(["user", "grant", "DEMO", "clerk", "VIEW_SSN", "IMPERSONATE_USERS",
                  "--database", database_url]) == 0
     assert main(["user", "grant", "DEMO", "clerk", "VIEW_SSN", "--database", database_url]) == 0
-    assert _user(database_url, "DEMO", "clerk").permission_names == {
-        "VIEW_SSN", "IMPERSONATE_USERS"}
+    from openrev.contract.enums import PERMISSIONS
+    from openrev.store.demo import RESTRICTED_PERMISSIONS
+    assert _user(database_url, "DEMO", "clerk").permission_names == (  # the demo's + granted
+        frozenset(PERMISSIONS) - set(RESTRICTED_PERMISSIONS)) | {"VIEW_SSN", "IMPERSONATE_USERS"}
     assert main(["user", "grant", "DEMO", "clerk", "NOT_A_PERMISSION",
                  "--database", database_url]) == 2
     assert main(["user", "grant", "DEMO", "nobody", "VIEW_SSN", "--database", database_url]) == 1

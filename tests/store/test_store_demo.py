@@ -79,7 +79,9 @@ def test_clients_users_and_permissions(Session: sessionmaker[Session]) -> None: 
             assert verify_password(users[name].password_hash, name)
         assert users["demo"].permission_names == frozenset(PERMISSIONS)
         restricted = {"IMPERSONATE_USERS", "MANUALLY_CHANGE_LIFELINE_INFORMATION", "VIEW_SSN"}
-        assert not users["clerk"].permission_names & restricted
+        assert users["clerk"].permission_names == frozenset(PERMISSIONS) - restricted
+        assert "ADMINISTER_USERS" in users["clerk"].permission_names  # the console's Users
+        assert users["other"].permission_names == frozenset()
         assert users["clerk"].impersonation_key_hash == hash_key(CLERK_IMPERSONATION_KEY)
         assert users["demo"].impersonation_key_hash is None
 

@@ -672,3 +672,81 @@ def test_maybe_refresh_once_a_period_and_after_another_process(sqlite_url: str) 
         engine.dispose()
     finally:
         raw.close()
+
+
+# --------------------------------------------------------------------------- the console
+
+
+def test_console_name_search_walks_the_name_keys(loaded: Loaded) -> None:
+    """A prefix of the last name (and of the first), a page after the last row shown: a
+    range of the index (client_id, last_name_key, first_name_key), in its order."""
+    from openrev.store import console as console_repo
+
+    last, first = loaded.keys.last_name, loaded.keys.first_name
+    page: list[Any] = []
+
+    def search(db: Any) -> None:
+        page.extend(console_repo.customers_by_name(db, loaded.client_id, last[:3], "",
+                                                   after=None, limit=26))
+        console_repo.customers_by_name(db, loaded.client_id, last, first[:1],
+                                       after=page[0].sort_key, limit=26)
+
+    statements = run(loaded, search)
+    assert page and all(h.sort_key[0].startswith(last[:3]) for h in page)
+    assert_searched(loaded, statements, "customers", {"last_name_key"},
+                    ("ix_customers_client_id_last_name_key_first_name_key",))
+    assert_no_full_read(loaded, statements)
+    if loaded.backend == "sqlite":
+        for _, _, shown in plans(loaded, statements):
+            assert "TEMP B-TREE FOR ORDER BY" not in shown, shown
+
+
+def test_console_account_search_searches_the_account_number(loaded: Loaded) -> None:
+    from openrev.store import console as console_repo
+
+    with make_sessionmaker(loaded.engine)() as db:
+        acct = db.scalar(select(Customer.acct_num).where(Customer.id == loaded.customer_id))
+    statements = run(loaded, lambda db: console_repo.customers_by_account(
+        db, loaded.client_id, acct, 26))
+    assert_searched(loaded, statements, "customers", {"acct_num"},
+                    ("ix_customers_client_id_acct_num",))
+    assert_no_full_read(loaded, statements)
+
+
+def test_console_order_queue_pages_walk_the_client_s_newest_orders(loaded: Loaded) -> None:
+    from openrev.store import console as console_repo
+
+    first: list[Any] = []
+
+    def pages(db: Any) -> None:
+        first.extend(console_repo.orders_page(db, loaded.client_id, None, None, 26))
+        last = first[-1].order
+        console_repo.orders_page(db, loaded.client_id, "NEW", (last.created_at, last.id), 26)
+
+    statements = run(loaded, pages)
+    assert len(first) == 26
+    assert_searched(loaded, statements, "orders", {"client_id"},
+                    ("ix_orders_client_id_created_at_id", "ix_orders_client_id_created_at"))
+    for _, _, shown in plans(loaded, statements):
+        assert "TEMP B-TREE FOR ORDER BY" not in shown, shown
+
+
+def test_console_inventory_pages_walk_the_identifiers(loaded: Loaded) -> None:
+    from openrev.store import console as console_repo
+
+    first: list[Any] = []
+
+    def pages(db: Any) -> None:
+        first.extend(console_repo.inventory_page(db, loaded.client_id, status=None,
+                                                 type_id=None, after=None, limit=26))
+        console_repo.inventory_page(db, loaded.client_id, status="AVAILABLE", type_id=None,
+                                    after=(first[-1].identifier, first[-1].id), limit=26)
+
+    statements = run(loaded, pages)
+    assert len(first) == 26
+    items = [s for s in statements if re.search(r"\bFROM inventory_items\b", s[0])]
+    assert_searched(loaded, items, "inventory_items", {"client_id"},
+                    ("ix_inventory_items_client_id_identifier",))
+    if loaded.backend == "sqlite":
+        for _, _, shown in plans(loaded, items):
+            assert "TEMP B-TREE FOR ORDER BY" not in shown, shown

@@ -180,9 +180,15 @@ ChargeCategory = Enum("Enum_Charge_Category", {
     "Monthly": "Monthly recurring.",
 })
 
-# Permissions a user can hold (CONTRACT.md names these three; the rest are reserved).
+# Permissions a user can hold. CONTRACT.md names IMPERSONATE_USERS,
+# MANUALLY_CHANGE_LIFELINE_INFORMATION and VIEW_SSN; the other two are openrev's own, for the
+# operator console, and not on the wire: ADMINISTER_USERS (the Users page: add and deactivate
+# users of the client, grant and revoke permissions, set passwords) and MANAGE_CATALOG (the
+# catalog and inventory imports).
 PERMISSIONS = (
+    "ADMINISTER_USERS",
     "IMPERSONATE_USERS",
+    "MANAGE_CATALOG",
     "MANUALLY_CHANGE_LIFELINE_INFORMATION",
     "VIEW_SSN",
 )

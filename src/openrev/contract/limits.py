@@ -18,6 +18,7 @@ MAX_LIST_ITEMS = 1_000  # items in one list (TaxExemptions, Fields, AdditionalPr
 MAX_STRING_CHARS = 65_536  # the text of one value of any other type (64 Ki characters)
 MAX_DECIMAL_CHARS = 64  # the text of one decimal (xs:decimal, or any JSON number literal)
 MAX_EXPONENT = 64  # |exponent| of a number written with e/E (1e5 is fine, 1e1000000 is not)
+INT_RANGE = (-(2 ** 31), 2 ** 31 - 1)  # an Int (xs:int; every id); a Long is 64-bit
 
 # Answers: an S2010 Message names at most this many problems, then "and N more"; each
 # problem at most MAX_PROBLEM_CHARS; Debug/Ignored lists at most MAX_IGNORED_LISTED names.

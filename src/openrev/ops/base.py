@@ -43,6 +43,11 @@ class Caller:
     def can(self, permission: str) -> bool:
         return permission in self.permissions
 
+    @property
+    def actor(self) -> str:
+        """Who acts, as histories record it: ``user NAME``."""
+        return f"user {self.username}"
+
 
 @dataclass(slots=True)
 class Context:
@@ -57,8 +62,7 @@ class Context:
 
     @property
     def actor(self) -> str:
-        """Who acts, as histories record it: ``user NAME``."""
-        return f"user {self.caller.username}"
+        return self.caller.actor
 
     @property
     def client_id(self) -> int:

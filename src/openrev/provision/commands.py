@@ -130,23 +130,45 @@ def cmd_orders_resend(args: argparse.Namespace) -> int:
     now = dt.datetime.now(dt.timezone.utc)
     with cli._session(cli._database_url(args)) as session:
         client_id = _client_id(session, args.client)
-        order = store.order_for_update(session, args.order_id)
-        if order is None or (client_id is not None and order.client_id != client_id):
-            raise cli.CliError(f"order {args.order_id} does not exist")
-        refused = flow.resend_refused(order.status, force=args.force)
-        if refused is not None:
-            raise cli.CliError(f"order {order.id} {refused}")
-        old = order.status
-        store.enqueue(session, order, now)
-        if order.status != "NEW":
-            order_rules.set_status(order, "NEW", now)
-        orders_repo.record_history(
-            session, order, status=order.status, user_id=None, now=now, actor=CLI_ACTOR,
-            note=f"Queued to be sent again (was {old})")
-        orders_repo.customer_history(session, order, "ORDER",
-                                     f"Order {order.id} queued to be sent again (was {old})", now)
-        print(f"order {order.id} queued to be sent (was {old}); a worker sends it shortly")
+        try:
+            message = resend(session, args.order_id, now, client_id=client_id,
+                             force=args.force, actor=CLI_ACTOR, user_id=None)
+        except ResendRefused as exc:
+            raise cli.CliError(str(exc)) from None
+        print(message)
     return 0
+
+
+class ResendRefused(Exception):
+    """The order cannot be resent now (the message says why)."""
+
+
+class OrderMissing(ResendRefused):
+    """The order does not exist (in this client)."""
+
+
+def resend(session: Session, order_id: int, now: dt.datetime, *, client_id: int | None,
+           force: bool, actor: str, user_id: int | None) -> str:
+    """Queue order ``order_id`` (of ``client_id``; None: any client) to be sent to its
+    provider again, with its order and customer history written; returns what was done.
+    ``openrev orders resend`` and the console's Resend button."""
+    order = store.order_for_update(session, order_id)
+    if order is None or (client_id is not None and order.client_id != client_id):
+        raise OrderMissing(f"order {order_id} does not exist")
+    refused = flow.resend_refused(order.status, force=force)
+    if refused is not None:
+        raise ResendRefused(f"order {order.id} {refused}")
+    old = order.status
+    store.enqueue(session, order, now)
+    if order.status != "NEW":
+        order_rules.set_status(order, "NEW", now)
+    orders_repo.record_history(
+        session, order, status=order.status, user_id=user_id, now=now, actor=actor,
+        note=f"Queued to be sent again (was {old})")
+    orders_repo.customer_history(session, order, "ORDER",
+                                 f"Order {order.id} queued to be sent again (was {old})", now,
+                                 user_id)
+    return f"order {order.id} queued to be sent (was {old}); a worker sends it shortly"
 
 
 def cmd_provider_fault(args: argparse.Namespace) -> int:

@@ -205,6 +205,15 @@ def set_password(db: DbSession, user: User, password_hash: str, now: dt.datetime
     return end_sessions_of_user(db, user.id)
 
 
+def change_password(db: DbSession, user: User, client_code: str, password_hash: str,
+                    now: dt.datetime) -> int:
+    """``openrev user passwd`` and the console: the new password hash, every session of the
+    user ended (returns how many), its failed logins forgotten."""
+    ended = set_password(db, user, password_hash, now)
+    clear_login_failures(db, client_code.strip().upper(), user.username)
+    return ended
+
+
 # ------------------------------------------------------------------------------ login failures
 
 

@@ -138,11 +138,11 @@ def record_history(db: DbSession, order: Order, *, status: str, note: str | None
 
 
 def customer_history(db: DbSession, order: Order, category: str, note: str,
-                     now: dt.datetime) -> None:
-    """Write an entry of the History pane of the order's customer made by no user (a worker,
-    a provider, an operator's command)."""
+                     now: dt.datetime, user_id: int | None = None) -> None:
+    """Write an entry of the History pane of the order's customer made by ``user_id`` (None:
+    by no user: a worker, a provider, an operator's command)."""
     db.add(CustomerHistory(client_id=order.client_id, customer_id=order.customer_id,
-                           created_at=now, category=category, note=note, user_id=None))
+                           created_at=now, category=category, note=note, user_id=user_id))
 
 
 def customer_products_of_service(db: DbSession, client_id: int, service_id: int

@@ -8,6 +8,7 @@
 | GET  /health                      | 200 with the database reachable and its schema    |
 |                                   | current, 503 with a JSON reason otherwise         |
 | GET  /, GET /v20/default.asmx     | the start page (links, operations, curl example)  |
+| /console/...                      | the operator console (openrev.wire.console)       |
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ..store.crypto import use_keyring
 from ..store.db import make_engine, make_sessionmaker, read_only_engine
 from . import jsoncodec, soap
 from .catchall import CatchAll
+from .console import console_routes
 from .health import HealthCheck
 from .openapi import openapi
 from .pages import DOCS_PAGE, home_page
@@ -149,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/docs", docs, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/", home, methods=["GET"]),
+        Mount("/console", routes=console_routes(api, engine)),
     ]
     static = _swagger_dir()
     if static is not None:

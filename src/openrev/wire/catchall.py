@@ -72,6 +72,11 @@ def answer(scope: Scope, ref: str) -> tuple[int, str, bytes]:
     if str(scope.get("path", "")).lower().startswith(SOAP_PATH.lower()):
         content_type = _header(scope, b"content-type")
         return soap.fault(soap.version_from_content_type(content_type), message, server=True)
+    if str(scope.get("path", "")).startswith("/console"):  # the operator console: a page
+        return 500, "text/html; charset=utf-8", (
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Internal error</title>"
+            f"<h1>Internal error</h1><p>Reference {ref} (in the server log).</p>"
+            "<p><a href=/console/customers>Back to the console</a></p></html>").encode()
     return 500, "application/json", orjson.dumps({"error": message, "reference": ref})
 
 

@@ -36,6 +36,7 @@ pre{{background:#f4f4f4;padding:1em;overflow-x:auto}} .ni{{color:#a40}}</style><
 <li><a href="/v20/default.asmx?WSDL">Service description (WSDL)</a></li>
 <li><a href="/docs">JSON API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li>
 <li><a href="/health">Health check</a></li>
+<li><a href="/console/">Operator console</a> (the same users and passwords)</li>
 </ul>
 <h2>Demo credentials</h2>
 <p>Client / Username / Password: <code>{creds}</code> (after <code>openrev demo</code>;

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from ..contract import schema as S
-from ..contract.limits import MAX_DECIMAL_CHARS, MAX_EXPONENT, MAX_STRING_CHARS
+from ..contract.limits import INT_RANGE, MAX_DECIMAL_CHARS, MAX_EXPONENT, MAX_STRING_CHARS
 
 class BadValue(ValueError):
     """A value that does not fit its type; the message is the rule, for the field path."""
@@ -55,7 +55,7 @@ parse_long = _integer(64)  # xs:long
 def parse_integral(t: S.Primitive, text: str) -> int:
     """An Int/Long written as a decimal number (a JSON ``1e3`` or ``10.0``): its size is
     judged on the text before anything is converted (``1e1000000`` is out of range at once)."""
-    lowest, highest = (-(2 ** 31), 2 ** 31 - 1) if t is S.Int else (-(2 ** 63), 2 ** 63 - 1)
+    lowest, highest = INT_RANGE if t is S.Int else (-(2 ** 63), 2 ** 63 - 1)
     d = _bounded_decimal(text.strip(), out_of_range=f"must be at most {highest}",
                          negative_out_of_range=f"must be at least {lowest}",
                          too_small="must be a whole number")
