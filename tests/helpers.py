@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from lxml import etree
@@ -198,3 +199,15 @@ def error(out: dict[str, Any], code: str, message: str) -> None:
     h = out["Header"]
     assert h["Success"] is False, out
     assert (h["Error_Code"], h["Message"]) == (code, message), h
+
+
+class Clock:
+    """A clock a test sets: ``now`` is what it answers (by default the real time when made:
+    sessions other tests made for the same user are then older, so the per-user session cap
+    never evicts the ones a test just made)."""
+
+    def __init__(self, now: dt.datetime | None = None) -> None:
+        self.now = now or dt.datetime.now(dt.timezone.utc)
+
+    def __call__(self) -> dt.datetime:
+        return self.now

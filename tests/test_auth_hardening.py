@@ -35,7 +35,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
-from helpers import post_soap, result_of
+from helpers import Clock, post_soap, result_of
 from openrev.cli import main
 from openrev.domain.passwords import hash_impersonation_key, hash_key, hash_password
 from openrev.ops import auth as auth_module
@@ -50,17 +50,9 @@ BAD = "Credentials: unknown Username, Password or Client"
 Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def clock() -> Clock:
-    return Clock()
+    return Clock(dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")

@@ -32,15 +32,9 @@ from openrev.store.tables import Client, User, UserPermission
 from openrev.store.testing import fresh_database
 from openrev.wire.app import create_app
 
+from helpers import Clock
+
 WINDOW = dt.timedelta(seconds=SESSION_CACHE_SECONDS)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.timezone.utc)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module")

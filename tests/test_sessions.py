@@ -15,17 +15,7 @@ from openrev.store.tables import ApiSession, User
 from openrev.wire import jsoncodec
 from openrev.contract.report import DecodeReport
 
-from helpers import DEMO
-
-
-class Clock:
-    def __init__(self) -> None:
-        # now, not a fixed date: sessions other tests made for the same user are older, so
-        # the per-user session cap never evicts the ones a test just made
-        self.now = dt.datetime.now(dt.timezone.utc)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+from helpers import DEMO, Clock
 
 
 def _call(api: Api, op: str, body: dict) -> object:
