@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import logging
 from pathlib import Path
@@ -136,10 +137,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return HTMLResponse(DOCS_PAGE)
 
     health_check = HealthCheck(read_only_engine(engine))  # never waits for a writer
+    worker = {"X-Openrev-Worker": str(os.getpid())}  # which server process answered
 
     async def health(request: Request) -> Response:
         status, body = await run_in_threadpool(health_check.answer)
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=worker)
 
     routes = [
         Route(SOAP_PATH, soap_endpoint, methods=["POST"]),
