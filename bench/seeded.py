@@ -20,6 +20,7 @@ ahead of a run (that is what takes long: about 10-15 minutes for 1,000,000 custo
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import subprocess
 import sys
@@ -100,7 +101,20 @@ def _build(url: str, size: int, env: dict, log: Path) -> None:
 
 def seeded(backend: str, size: int, *, pg_server: str = DEFAULT_PG,
            say=print) -> Seeded:
-    """The cached database of ``backend`` and ``size``, built first when missing."""
+    """The cached database of ``backend`` and ``size``, built first when missing (one build
+    at a time: a second run waits for the first one's build instead of starting over)."""
+    directory = bench_dir()
+    with (directory / f"{backend}-{size}.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"waiting for another run's build of the {backend} database of {size:,} "
+                "customers ...")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return _seeded(backend, size, pg_server, say)
+
+
+def _seeded(backend: str, size: int, pg_server: str, say) -> Seeded:
     rev = head_revision()
     directory = bench_dir()
     log = directory / f"build-{backend}-{size}.log"
