@@ -127,6 +127,12 @@ def _seeded(backend: str, size: int, pg_server: str, say) -> Seeded:
         if final.exists():
             return Seeded(backend, size, url, env, True)
         building = directory / f"sqlite-{size}-r{rev}_building.db"
+        while building.exists() and time.time() - building.stat().st_mtime < 300 \
+                and not final.exists():  # being written by a process without the lock
+            say(f"waiting for the build of {final.name} in progress ...")
+            time.sleep(30)
+        if final.exists():
+            return Seeded(backend, size, url, env, True)
         for stale in directory.glob(building.name + "*"):
             stale.unlink()
         say(f"building {final} ({size:,} customers; log {log}) ...")

@@ -284,15 +284,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         flow_worker = start_serve_worker(url, settings)
         print("  order worker   running in this process (--no-worker: run `openrev worker` "
               "elsewhere)", flush=True)
-    server = dict(app=APP_FACTORY, factory=True,
-                  log_config=log_config(settings.log_level, settings.log_format),
+    server = dict(factory=True, log_config=log_config(settings.log_level, settings.log_format),
                   log_level=settings.log_level.lower())
     try:
         if workers > 1:  # one SO_REUSEPORT socket per process (openrev.wire.serve)
             from openrev.wire.serve import serve_workers
 
-            return serve_workers(workers, settings.host, settings.port, server)
-        uvicorn.run(host=settings.host, port=settings.port, **server)
+            return serve_workers(workers, settings.host, settings.port,
+                                 {"app": APP_FACTORY, **server})
+        uvicorn.run(APP_FACTORY, host=settings.host, port=settings.port, **server)
     except SystemExit as exc:  # uvicorn has already logged why
         return exc.code if isinstance(exc.code, int) else 1
     finally:
