@@ -155,7 +155,7 @@ OPS = [
        lambda s: [{"Customer": {"PhysicalAddress": _address(n), "MailingAddress": _address(n),
                                 "Email": f"ord-{UNIQUE}@example.com"},
                    "Order": {"PackageID": 1001}} for n in range(50)], unique=True),
-    Op("login", "Sessions_Create", "login", "Sessions_Create (argon2)",
+    Op("login", "Sessions_Create", "login", "Sessions_Create (same Credentials)",
        lambda s: [{"Credentials": CLERK}], session=False),
 ]
 OP_BY_KEY = {o.key: o for o in OPS}
@@ -526,7 +526,7 @@ def report(results: list[Result], args: argparse.Namespace, concs: list[int],
         f"Command: `{' '.join(['bench/wrkbench.py', *sys.argv[1:]])}` (part of `make bench`)  ",
         f"Run on {dt.date.today().isoformat()}, {cpu()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, {stack}, {wrk_version.split(' [')[0].strip() or 'wrk'}"
-        f"; load average at the start {os.getloadavg()[0]:.1f} (a shared machine).  ",
+        f"; load average at the start {args.load_at_start:.1f} (a shared machine).  ",
         f"Each figure: one wrk run of {args.duration:g} s (one wrk thread, `-c` connections "
         "with keep-alive), all in this one run; the server: `openrev serve --no-worker "
         "--log-level WARNING` (no access log), a fresh process per backend and size. Session "
@@ -591,6 +591,7 @@ def main() -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
+    args.load_at_start = os.getloadavg()[0]
     notes: list[str] = []
     results: list[Result] = []
     started = time.monotonic()
