@@ -151,3 +151,39 @@ def test_workers_below_one_is_a_usage_error(database_url: str, capsys) -> None:
     assert main(["serve", "--database", database_url, "--workers", "0"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "openrev: error: --workers 0: must be at least 1", err
+
+
+def test_accepted_connections_of_a_reuseport_socket_have_tcp_nodelay() -> None:
+    """What each worker of ``--workers N`` serves on (uvicorn's shared socket lost it)."""
+    import threading
+
+    import uvicorn
+
+    from openrev.wire.serve import listening_socket
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    port = _free_port()
+    sock = listening_socket("127.0.0.1", port)
+    assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + DEADLINE
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline
+            time.sleep(0.05)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/")
+        assert conn.getresponse().read() == b"ok"  # the connection stays open (keep-alive)
+        [served] = list(server.server_state.connections)
+        accepted = served.transport.get_extra_info("socket")
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        conn.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=DEADLINE)
+        sock.close()
