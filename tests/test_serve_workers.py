@@ -76,12 +76,30 @@ def _pids_answering(port: int, proc: subprocess.Popen, want: set[str] | None = N
     return seen - exclude
 
 
+@pytest.fixture(scope="module")
+def own_url(database_url: str) -> Iterator[str]:
+    """A database of these tests alone (on the backend of ``database_url``), with the demo
+    data: the server processes never touch the file the rest of the suite shares."""
+    from openrev.store.db import make_engine, make_sessionmaker
+    from openrev.store.demo import load_demo
+    from openrev.store.migrate import upgrade
+    from openrev.store.testing import fresh_database
+
+    with fresh_database(database_url) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        with make_sessionmaker(engine).begin() as db:
+            load_demo(db)
+        engine.dispose()
+        yield url
+
+
 @pytest.fixture
-def served(database_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int]]:
+def served(own_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int]]:
     port = _free_port()
     log = (tmp_path / "serve.log").open("w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "openrev.cli", "serve", "--database", database_url, "--port",
+        [sys.executable, "-m", "openrev.cli", "serve", "--database", own_url, "--port",
          str(port), "--workers", "2", "--no-worker", "--log-level", "WARNING"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True, text=True)
     try:
@@ -183,7 +201,6 @@ def test_accepted_connections_of_a_reuseport_socket_have_tcp_nodelay() -> None:
         accepted = served.transport.get_extra_info("socket")
         assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
         conn.close()
-    finally:
+    finally:  # the server closes the socket (closing it again could close a reused fd)
         server.should_exit = True
         thread.join(timeout=DEADLINE)
-        sock.close()

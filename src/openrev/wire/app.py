@@ -164,6 +164,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 def app_from_env() -> Starlette:
     """The factory ``openrev serve`` hands to uvicorn (settings from the environment)."""
+    try:
+        loop = type(asyncio.get_running_loop()).__module__.split(".")[0]
+    except RuntimeError:  # not called from a running loop
+        loop = "none"
+    log.debug("process %d: event loop from %s (uvloop is the fast one)", os.getpid(), loop)
     return create_app(Settings.from_env())
 
 
