@@ -276,12 +276,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(f"--port {port}: must be an integer from 1 to 65535", status=2)
     settings = Settings.from_env(database_url=url, host=args.host, port=port,
                                  log_level=args.log_level)
-    workers = args.workers or 1
+    workers = args.workers
+    if workers < 1:
+        raise CliError(f"--workers {workers}: must be at least 1", status=2)
+    if workers > 1:
+        from openrev.wire.serve import can_reuse_port
+
+        if not can_reuse_port():
+            raise CliError("--workers above 1 needs SO_REUSEPORT, which this platform lacks",
+                           status=2)
     _keyring(url)  # refuse here, in one line, rather than in every worker
     _check_schema(url)
     _check_port_free(settings.host, settings.port)
     os.environ["OPENREV_DATABASE_URL"] = url
     print(serve_banner(settings.host, settings.port, url), flush=True)
+    if workers > 1:
+        print(f"  HTTP workers   {workers} processes, one SO_REUSEPORT socket each", flush=True)
     flow_worker = None
     if not args.no_worker:  # one order flow-through worker, in this (the main) process
         from openrev.provision.commands import start_serve_worker
@@ -289,11 +299,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         flow_worker = start_serve_worker(url, settings)
         print("  order worker   running in this process (--no-worker: run `openrev worker` "
               "elsewhere)", flush=True)
+    server = dict(factory=True, log_config=log_config(settings.log_level, settings.log_format),
+                  log_level=settings.log_level.lower())
     try:
-        uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port,
-                    workers=workers, log_config=log_config(settings.log_level,
-                                                           settings.log_format),
-                    log_level=settings.log_level.lower())
+        if workers > 1:  # one SO_REUSEPORT socket per process (openrev.wire.serve)
+            from openrev.wire.serve import serve_workers
+
+            return serve_workers(workers, settings.host, settings.port,
+                                 {"app": APP_FACTORY, **server})
+        uvicorn.run(APP_FACTORY, host=settings.host, port=settings.port, **server)
     except SystemExit as exc:  # uvicorn has already logged why
         return exc.code if isinstance(exc.code, int) else 1
     finally:
@@ -705,7 +719,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host",
                    help=f"address to listen on (default: $OPENREV_HOST or {DEFAULT_HOST})")
     p.add_argument("--port", type=int, help=f"port (default: $OPENREV_PORT or {DEFAULT_PORT})")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="HTTP server processes, each with its own SO_REUSEPORT socket "
+                        "(default: 1)")
     p.add_argument("--no-worker", action="store_true",
                    help="do not run the order flow-through worker in this process (run "
                         "`openrev worker` elsewhere)")

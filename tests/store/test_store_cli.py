@@ -295,7 +295,7 @@ def test_serve_defaults(fake_uvicorn: _FakeUvicorn, capsys: pytest.CaptureFixtur
     assert main(["serve"]) == 0
     (args, kwargs), = fake_uvicorn.calls
     assert args == ("openrev.wire.app:app_from_env",)
-    assert kwargs == {"factory": True, "host": "127.0.0.1", "port": 8020, "workers": 1,
+    assert kwargs == {"factory": True, "host": "127.0.0.1", "port": 8020,
                       "log_config": log_config("INFO", "text"), "log_level": "info"}
     assert fake_uvicorn.env_url == "sqlite:///openrev.db"
     assert "http://127.0.0.1:8020/" in capsys.readouterr().out
@@ -316,10 +316,20 @@ def test_serve_environment_then_flags(
     assert main(["serve"]) == 0
     assert fake_uvicorn.calls[-1][1]["log_level"] == "warning"
 
+    from openrev.wire import serve
+
+    def fake_workers(workers: int, host: str, port: int, kwargs: dict[str, Any]) -> int:
+        fake_uvicorn.calls.append(((), {"workers": workers, "host": host, "port": port,
+                                        **kwargs}))
+        fake_uvicorn.env_url = os.environ.get("OPENREV_DATABASE_URL")
+        return 0
+
+    monkeypatch.setattr(serve, "serve_workers", fake_workers)  # tests/test_serve_workers.py
     assert main(["serve", "--host", "127.0.0.2", "--port", "9100", "--workers", "3",
                  "--database", "sqlite:////tmp/flag.db", "--log-level", "error"]) == 0
     kwargs = fake_uvicorn.calls[-1][1]
     assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("127.0.0.2", 9100, 3)
+    assert kwargs["app"] == "openrev.wire.app:app_from_env" and kwargs["factory"] is True
     assert kwargs["log_level"] == "error" and kwargs["log_config"] == log_config("ERROR")
     assert fake_uvicorn.env_url == "sqlite:////tmp/flag.db"
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import logging
 from pathlib import Path
@@ -138,10 +139,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return HTMLResponse(DOCS_PAGE)
 
     health_check = HealthCheck(read_only_engine(engine))  # never waits for a writer
+    worker = {"X-Openrev-Worker": str(os.getpid())}  # which server process answered
 
     async def health(request: Request) -> Response:
         status, body = await run_in_threadpool(health_check.answer)
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=worker)
 
     routes = [
         Route(SOAP_PATH, soap_endpoint, methods=["POST"]),
@@ -165,6 +167,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 def app_from_env() -> Starlette:
     """The factory ``openrev serve`` hands to uvicorn (settings from the environment)."""
+    try:
+        loop = type(asyncio.get_running_loop()).__module__.split(".")[0]
+    except RuntimeError:  # not called from a running loop
+        loop = "none"
+    log.debug("process %d: event loop from %s (uvloop is the fast one)", os.getpid(), loop)
     return create_app(Settings.from_env())
 
 
