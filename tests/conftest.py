@@ -89,12 +89,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_url(app) -> Iterator[str]:
-    """The app served by a real uvicorn on a loopback port, for zeep and raw sockets (on
-    asyncio's loop: with uvloop's in this process, later tests saw their SQLite file as "not
-    a database")."""
+    """The app served by a real uvicorn on a loopback port, for zeep and raw sockets."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off", loop="asyncio"))  # see below
+                                           lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
