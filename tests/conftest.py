@@ -25,10 +25,8 @@ import uvicorn
 from starlette.testclient import TestClient
 
 from openrev.settings import Settings
-from openrev.store.db import make_engine, make_sessionmaker
-from openrev.store.demo import load_demo
-from openrev.store.migrate import upgrade
-from openrev.store.testing import fresh_database
+from openrev.store.db import make_sessionmaker
+from openrev.store.testing import demo_database
 from openrev.wire.app import create_app
 
 from openrev.domain import passwords
@@ -53,13 +51,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     base = f"sqlite:///{tmp_path_factory.mktemp('db')}/seed.db" if request.param == "sqlite" \
         else PG_URL
     assert base
-    with fresh_database(base) as url:
-        upgrade(url)
-        engine = make_engine(url)
-        with make_sessionmaker(engine)() as db:
-            load_demo(db)
-            db.commit()
-        engine.dispose()
+    with demo_database(base) as url:
         yield url
 
 

@@ -30,11 +30,9 @@ from openrev.provision.worker import FlowSettings, Provisioner
 from openrev.settings import Settings
 from openrev.store import outbox as outbox_repo
 from openrev.store.db import make_engine, make_sessionmaker
-from openrev.store.demo import load_demo
-from openrev.store.migrate import upgrade
 from openrev.store.tables import CarrierLedger, InventoryItem, InventoryType, Order, \
     OrderOutbox, Provider
-from openrev.store.testing import fresh_database
+from openrev.store.testing import demo_database
 from openrev.store.uow import DatabaseBusy, TransactionRunner
 from openrev.wire.app import create_app
 
@@ -137,12 +135,7 @@ class Flow:
 def flow(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     base = f"sqlite:///{tmp_path_factory.mktemp('flow')}/flow.db" \
         if request.param == "sqlite" else PG_URL
-    with fresh_database(base) as url:
-        upgrade(url)
-        engine = make_engine(url)
-        with make_sessionmaker(engine).begin() as db:
-            load_demo(db)
-        engine.dispose()
+    with demo_database(base) as url:
         app = create_app(Settings(database_url=url))
         clock = Clock()
         api = app.state.api

@@ -80,17 +80,9 @@ def _pids_answering(port: int, proc: subprocess.Popen, want: set[str] | None = N
 def own_url(database_url: str) -> Iterator[str]:
     """A database of these tests alone (on the backend of ``database_url``), with the demo
     data: the server processes never touch the file the rest of the suite shares."""
-    from openrev.store.db import make_engine, make_sessionmaker
-    from openrev.store.demo import load_demo
-    from openrev.store.migrate import upgrade
-    from openrev.store.testing import fresh_database
+    from openrev.store.testing import demo_database
 
-    with fresh_database(database_url) as url:
-        upgrade(url)
-        engine = make_engine(url)
-        with make_sessionmaker(engine).begin() as db:
-            load_demo(db)
-        engine.dispose()
+    with demo_database(database_url) as url:
         yield url
 
 

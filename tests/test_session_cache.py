@@ -26,10 +26,8 @@ from openrev.domain.passwords import hash_password
 from openrev.ops.auth import SESSION_CACHE_SECONDS
 from openrev.settings import Settings
 from openrev.store.db import make_engine, make_sessionmaker
-from openrev.store.demo import load_demo
-from openrev.store.migrate import upgrade
 from openrev.store.tables import Client, User, UserPermission
-from openrev.store.testing import fresh_database
+from openrev.store.testing import demo_database
 from openrev.wire.app import create_app
 
 from helpers import Clock
@@ -46,12 +44,7 @@ def clock() -> Clock:
 def database_url(database_url: str) -> Iterator[str]:
     """A database of this module's own (commands in other processes change it), with the
     demo data, on the backend of the run."""
-    with fresh_database(database_url) as url:
-        upgrade(url)
-        engine = make_engine(url)
-        with make_sessionmaker(engine).begin() as s:
-            load_demo(s)
-        engine.dispose()
+    with demo_database(database_url) as url:
         yield url
 
 

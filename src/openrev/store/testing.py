@@ -50,6 +50,25 @@ def fresh_database(url: str) -> Iterator[str]:
     raise ValueError(f"fresh_database: unsupported database backend {backend!r}")
 
 
+@contextmanager
+def demo_database(url: str) -> Iterator[str]:
+    """:func:`fresh_database` on the backend of ``url``, migrated and loaded with the demo
+    data (``openrev init`` + ``openrev demo``)."""
+    from .db import make_engine, make_sessionmaker
+    from .demo import load_demo
+    from .migrate import upgrade
+
+    with fresh_database(url) as fresh:
+        upgrade(fresh)
+        engine = make_engine(fresh)
+        try:
+            with make_sessionmaker(engine).begin() as db:
+                load_demo(db)
+        finally:
+            engine.dispose()
+        yield fresh
+
+
 def _admin_engine(sa_url: URL) -> Engine:
     """An AUTOCOMMIT engine on a database of the server that exists."""
     candidates = [sa_url.database, "postgres", "template1"]
