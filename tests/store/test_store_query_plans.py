@@ -46,14 +46,13 @@ from openrev.ops.duplicates import duplicate_query
 from openrev.ops.orders import orders_search
 from openrev.store import authrepo, catalog, duplicates, orders as orders_repo, outbox
 from openrev.store.db import make_engine, make_sessionmaker, read_only_engine
-from openrev.store.demo import load_demo
 from openrev.store.migrate import upgrade
 from openrev.store.seed import imei_of, seed_customers
 from openrev.store.stats import maybe_refresh, refresh_statistics
 from openrev.store.tables import (
     ApiSession, Base, Client, Customer, InventoryItem, LoginFailure, Order, Service, User,
 )
-from openrev.store.testing import fresh_database
+from openrev.store.testing import demo_database
 
 PG_URL = os.environ.get("OPENREV_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -115,12 +114,9 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
            ) -> Iterator[Loaded]:
     base = (f"sqlite:///{tmp_path_factory.mktemp('plans')}/plans.db"
             if request.param == "sqlite" else PG_URL)
-    with fresh_database(base) as url:
-        upgrade(url)
+    with demo_database(base) as url:
         engine = make_engine(url)
         try:
-            with make_sessionmaker(engine).begin() as db:
-                load_demo(db)
             seed_customers(engine, N_CUSTOMERS, jobs=1)
             yield _prepare(engine, request.param)
         finally:
