@@ -32,6 +32,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -269,6 +270,9 @@ class Result:
     requests: int = 0
     bad: int = 0            # failed answers + socket errors
     note: str = ""
+    runs: int = 0           # wrk runs the medians are of
+    low: float = 0.0        # the lowest and highest req/s of those runs
+    high: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -361,32 +365,53 @@ def check_once(base: str, op: Op, binding: str, body: dict[str, Any]) -> str | N
 
 def bench_server(server: Server, backend: str, size: int, workers: int, ops: list[Op],
                  bindings: list[str], concs: list[int], duration: float, data: Sample,
-                 say: Callable[[str], None]) -> list[Result]:
+                 say: Callable[[str], None], repeat: int = 1, warmup: float = 0.0
+                 ) -> list[Result]:
+    """Each (operation, binding, concurrency) ``repeat`` times, ``duration`` seconds each:
+    the medians of the runs. First, ``warmup`` seconds of every operation at 4 connections,
+    not counted (the database's caches hold the sample's customers, as in the runs after)."""
     results = []
     key = session_key(server.base)
+
+    def bodies_of(op: Op) -> list[dict[str, Any]]:
+        return [({"Session": {"SessionKey": key}} if op.session else {}) | b
+                for b in (op.bodies(data) or [{}])]
+
+    if warmup > 0:
+        for op in ops:
+            binding = "-" if op.key == "health" else bindings[0]
+            if check_once(server.base, op, binding, bodies_of(op)[0]) is None:
+                run_wrk(server.base, wrk_script(op, binding, bodies_of(op)), 4, warmup)
     for op in ops:
-        plain = op.bodies(data)
+        bodies = bodies_of(op)
         for binding in (["-"] if op.key == "health" else bindings):
-            bodies = [({"Session": {"SessionKey": key}} if op.session else {}) | b
-                      for b in (plain or [{}])]
             for conc in concs:
                 r = Result(backend, size, workers, op.key, binding, conc)
                 why = check_once(server.base, op, binding, bodies[0])
                 if why is not None:
                     r.note = f"refused: {why}"
                 else:
-                    got = run_wrk(server.base, wrk_script(op, binding, bodies), conc, duration)
-                    r.requests = got["requests"]
-                    r.rps = got["requests"] / (got["duration_us"] / 1e6)
-                    r.p50, r.p99 = got["p50_us"] / 1000, got["p99_us"] / 1000
-                    r.bad = got["failures"] + got["socket_errors"]
-                    if got["first_failure"]:
-                        r.note = f"first failure: {got['first_failure'][:200]}"
+                    # a new script per run: the writes' unique inputs carry the time
+                    runs = [run_wrk(server.base, wrk_script(op, binding, bodies), conc,
+                                    duration) for _ in range(repeat)]
+                    rates = [g["requests"] / (g["duration_us"] / 1e6) for g in runs]
+                    r.runs = len(runs)
+                    r.rps = statistics.median(rates)
+                    r.low, r.high = min(rates), max(rates)
+                    r.p50 = statistics.median(g["p50_us"] for g in runs) / 1000
+                    r.p99 = statistics.median(g["p99_us"] for g in runs) / 1000
+                    r.requests = sum(g["requests"] for g in runs)
+                    r.bad = sum(g["failures"] + g["socket_errors"] for g in runs)
+                    failure = next((g["first_failure"] for g in runs if g["first_failure"]),
+                                   None)
+                    if failure:
+                        r.note = f"first failure: {failure[:200]}"
                     elif not r.requests:
                         r.note = "no answer within the run (raise --duration)"
                 results.append(r)
                 say(f"  {backend:10} {size:>9,} w{workers} {op.key:9} {binding:6} c={conc:<3} "
                     f"{r.rps:9,.1f} req/s  p50 {r.p50:8.2f} ms  p99 {r.p99:8.2f} ms"
+                    + (f"  (runs {r.low:,.0f}-{r.high:,.0f})" if r.runs > 1 else "")
                     + (f"  BAD {r.bad}/{r.requests}" if r.bad else "")
                     + (f"  {r.note[:160]}" if r.note and not r.ok else ""))
     return results
@@ -527,8 +552,11 @@ def report(results: list[Result], args: argparse.Namespace, concs: list[int],
         f"Run on {dt.date.today().isoformat()}, {cpu()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, {stack}, {wrk_version.split(' [')[0].strip() or 'wrk'}"
         f"; load average at the start {args.load_at_start:.1f} (a shared machine).  ",
-        f"Each figure: one wrk run of {args.duration:g} s (one wrk thread, `-c` connections "
-        "with keep-alive), all in this one run; the server: `openrev serve --no-worker "
+        f"Each figure: the median of {args.repeat} wrk run{'s' if args.repeat > 1 else ''} "
+        f"of {args.duration:g} s (one wrk thread, `-c` connections with keep-alive; req/s, "
+        "p50 and p99 each the median of the runs), after "
+        f"{args.warmup:g} s of every operation at 4 connections per server (not counted), "
+        "all in this one run; the server: `openrev serve --no-worker "
         "--log-level WARNING` (no access log), a fresh process per backend and size. Session "
         "operations use one session key of user demo; Sessions_Create logs in user clerk. "
         "Bodies rotate over "
@@ -564,7 +592,11 @@ def main() -> int:
     ap.add_argument("--concurrency", default="1,16")
     ap.add_argument("--workers-concurrency", default="1,4,16",
                     help="PostgreSQL, --workers 2 against 1 (empty: skip)")
-    ap.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
+    ap.add_argument("--duration", type=float, default=2.0, help="seconds per wrk run")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="wrk runs per figure (the figure is their median)")
+    ap.add_argument("--warmup", type=float, default=1.0,
+                    help="seconds of each operation before a server's runs (not counted)")
     ap.add_argument("--quick", action="store_true",
                     help="10,000 customers, JSON, 2 s runs: a few minutes")
     ap.add_argument("--pg", default=os.environ.get("OPENREV_BENCH_PG", DEFAULT_PG),
@@ -572,7 +604,7 @@ def main() -> int:
     ap.add_argument("--write", metavar="FILE", help="write the report into FILE (markers)")
     args = ap.parse_args()
     if args.quick:
-        args.sizes, args.bindings, args.duration = "10000", "json", 2.0
+        args.sizes, args.bindings, args.duration, args.repeat = "10000", "json", 2.0, 1
     if shutil.which("wrk") is None:
         print("bench/wrkbench.py: wrk is not installed: install it (Debian/Ubuntu: "
               "apt-get install wrk), then run make bench again", file=sys.stderr)
@@ -620,7 +652,7 @@ def main() -> int:
                     for plan_ops, plan_bindings, plan_concs in runs:
                         results += bench_server(server, backend, size, workers, plan_ops,
                                                 plan_bindings, plan_concs, args.duration,
-                                                data, say)
+                                                data, say, args.repeat, args.warmup)
                 finally:
                     server.stop()
     notes.append(f"the whole run took {(time.monotonic() - started) / 60:.0f} min; load "

@@ -110,6 +110,8 @@ class Settings:
     login_max_failures_per_address: int = 50
     login_window_seconds: int = 900
     login_concurrency: int = 2
+    # Operations running at once per server process (openrev.wire.lanes)
+    call_threads: int = 4
     # Order flow-through (openrev.provision.worker)
     worker_lease_seconds: int = 60
     provider_timeout_seconds: int = 10
@@ -140,6 +142,7 @@ class Settings:
                 env, "OPENREV_LOGIN_MAX_FAILURES_PER_ADDRESS", 50, 1),
             "login_window_seconds": lambda: _int(env, "OPENREV_LOGIN_WINDOW_SECONDS", 900, 1),
             "login_concurrency": lambda: _int(env, "OPENREV_LOGIN_CONCURRENCY", 2, 1, 64),
+            "call_threads": lambda: _int(env, "OPENREV_CALL_THREADS", 4, 1, 256),
             "worker_lease_seconds": lambda: _int(env, "OPENREV_WORKER_LEASE_SECONDS", 60, 3),
             "provider_timeout_seconds": lambda: _int(env, "OPENREV_PROVIDER_TIMEOUT_SECONDS",
                                                      10, 1),

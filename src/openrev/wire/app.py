@@ -39,6 +39,7 @@ from . import jsoncodec, soap
 from .catchall import CatchAll
 from .console import console_routes
 from .health import HealthCheck
+from .lanes import Lanes
 from .openapi import openapi
 from .pages import DOCS_PAGE, home_page
 from .wsdl import wsdl
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = make_engine(settings.database_url)
     api = Api(make_sessionmaker(engine), settings)
     limit = settings.max_body_bytes
+    lanes = Lanes(settings.call_threads)
 
     def soap_call(body: bytes, content_type: str, peer: str | None = None
                   ) -> tuple[Response, float]:
@@ -94,8 +96,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             resp = _fault(soap.version_from_content_type(content_type), str(exc))
             resp.headers["connection"] = "close"
             return resp
-        return await _hold(*await run_in_threadpool(soap_call, body, content_type,
-                                                    _peer(request)))
+        return await _hold(*await lanes.run(body, soap_call, body, content_type,
+                                            _peer(request)))
 
     async def soap_get(request: Request) -> Response:
         if any(k.lower() == "wsdl" for k in request.query_params.keys()):
@@ -128,8 +130,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             body = await read_body(request, limit)
         except BodyTooLarge as exc:
             return _json_error(413, str(exc))
-        return await _hold(*await run_in_threadpool(
-            json_call, request.path_params["operation"], body, _peer(request)))
+        return await _hold(*await lanes.run(
+            body, json_call, request.path_params["operation"], body, _peer(request)))
 
     async def openapi_endpoint(request: Request) -> Response:
         return Response(orjson.dumps(openapi(frozenset(HANDLERS))),
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, middleware=[Middleware(CatchAll)])
     app.state.api = api
     app.state.engine = engine
+    app.state.lanes = lanes
     return app
 
 
