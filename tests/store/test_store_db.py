@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import text
 from openrev.store.db import (
     DEFAULT_DATABASE_URL,
     display_url,
+    is_sqlite,
     make_engine,
     make_sessionmaker,
     normalize_url,
@@ -60,11 +62,56 @@ def test_sqlite_memory_is_shared_between_connections() -> None:
     engine.dispose()
 
 
-def test_postgres_engine_uses_psycopg_and_pre_ping() -> None:
+def test_postgres_engine_uses_psycopg() -> None:
     engine = make_engine("postgresql://u@127.0.0.1:1/db")  # does not connect
     assert engine.url.drivername == "postgresql+psycopg"
-    assert engine.pool._pre_ping is True
+    assert engine.pool._pre_ping is False  # pinged only after being idle (next tests)
     engine.dispose()
+
+
+@pytest.fixture
+def pg_engine(database_url: str):
+    if is_sqlite(database_url):
+        pytest.skip("PostgreSQL's pooled connections")
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _pings(engine, monkeypatch) -> list[int]:
+    seen: list[int] = []
+    real = engine.dialect.do_ping
+
+    def counted(dbapi_connection):
+        seen.append(1)
+        return real(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    return seen
+
+
+def test_a_connection_in_use_a_moment_ago_is_not_pinged(pg_engine, monkeypatch) -> None:
+    pings = _pings(pg_engine, monkeypatch)
+    for _ in range(5):
+        with pg_engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+    assert pings == []
+
+
+def test_an_idle_connection_the_server_dropped_is_replaced(pg_engine, monkeypatch) -> None:
+    import openrev.store.db as db
+
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.2)
+    pings = _pings(pg_engine, monkeypatch)
+    with pg_engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    with make_engine(str(pg_engine.url.render_as_string(hide_password=False))).connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        other.commit()
+    time.sleep(0.3)
+    with pg_engine.connect() as conn:  # the pool's one connection is dead: pinged, replaced
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    assert len(pings) == 1
 
 
 def test_sessions_do_not_expire_on_commit() -> None:
