@@ -279,7 +279,7 @@ class Result:
         return self.requests > 0 and self.bad == 0
 
 
-def run_wrk(base: str, script: str, conc: int, duration: float) -> dict[str, Any]:
+def run_wrk(base: str, script: str, conc: int, duration: int) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
         path = f.name
@@ -364,8 +364,8 @@ def check_once(base: str, op: Op, binding: str, body: dict[str, Any]) -> str | N
 
 
 def bench_server(server: Server, backend: str, size: int, workers: int, ops: list[Op],
-                 bindings: list[str], concs: list[int], duration: float, data: Sample,
-                 say: Callable[[str], None], repeat: int = 1, warmup: float = 0.0
+                 bindings: list[str], concs: list[int], duration: int, data: Sample,
+                 say: Callable[[str], None], repeat: int = 1, warmup: int = 0
                  ) -> list[Result]:
     """Each (operation, binding, concurrency) ``repeat`` times, ``duration`` seconds each:
     the medians of the runs. First, ``warmup`` seconds of every operation at 4 connections,
@@ -592,11 +592,12 @@ def main() -> int:
     ap.add_argument("--concurrency", default="1,16")
     ap.add_argument("--workers-concurrency", default="1,4,16",
                     help="PostgreSQL, --workers 2 against 1 (empty: skip)")
-    ap.add_argument("--duration", type=float, default=2.0, help="seconds per wrk run")
+    ap.add_argument("--duration", type=int, default=2, help="seconds per wrk run")
     ap.add_argument("--repeat", type=int, default=3,
                     help="wrk runs per figure (the figure is their median)")
-    ap.add_argument("--warmup", type=float, default=1.0,
-                    help="seconds of each operation before a server's runs (not counted)")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="seconds of each operation before a server's runs (not counted; "
+                         "0: none)")
     ap.add_argument("--quick", action="store_true",
                     help="10,000 customers, JSON, 2 s runs: a few minutes")
     ap.add_argument("--pg", default=os.environ.get("OPENREV_BENCH_PG", DEFAULT_PG),
@@ -604,7 +605,7 @@ def main() -> int:
     ap.add_argument("--write", metavar="FILE", help="write the report into FILE (markers)")
     args = ap.parse_args()
     if args.quick:
-        args.sizes, args.bindings, args.duration, args.repeat = "10000", "json", 2.0, 1
+        args.sizes, args.bindings, args.duration, args.repeat = "10000", "json", 2, 1
     if shutil.which("wrk") is None:
         print("bench/wrkbench.py: wrk is not installed: install it (Debian/Ubuntu: "
               "apt-get install wrk), then run make bench again", file=sys.stderr)
