@@ -25,8 +25,8 @@ from ..domain.customer_rules import CustomerInput, OrderFacts, check_new_custome
 from ..domain.money import money
 from ..domain import flow
 from ..provision.worker import request_owner
-from ..store import catalog, customer_map as M, lines as lines_repo, outbox as outbox_repo, \
-    signup
+from ..store import catalog, customer_map as M, customers as customers_repo, \
+    lines as lines_repo, outbox as outbox_repo, signup
 from ..store.signup import OrderedPackage
 from ..store.tables import (
     Agent, BillProfile, Customer, CustomerFieldValue, CustomerLifeline, CustomerTaxExemption,
@@ -341,10 +341,10 @@ def _create(ctx: Context, req: NewCustomers_CreateRequest, ci: CustomerInput, r:
         if o.WirelessPort is not None:
             addresses.append(_address(ctx, M.ADDRESS.given(o.WirelessPort.Address), "PORT"))
     customer_id, address_ids = signup.add_customer(db, customer, addresses)
-    signup.add_rows(db, CustomerTaxExemption, (
+    customers_repo.add_rows(db, CustomerTaxExemption, (
         {"client_id": cid, "customer_id": customer_id, "value": x.strip()}
         for x in dict.fromkeys(ci.tax_exemptions or [])))
-    signup.add_rows(db, CustomerFieldValue, (
+    customers_repo.add_rows(db, CustomerFieldValue, (
         {"client_id": cid, "customer_id": customer_id, "field_id": fid, "value": value}
         for fid, value in r.fields))
     # the History pane's entries, in this order, written together at the end
@@ -359,7 +359,7 @@ def _create(ctx: Context, req: NewCustomers_CreateRequest, ci: CustomerInput, r:
                                        Products=[])
     if o is not None:
         history.append(_order(ctx, customer_id, address_ids, req, r, result))
-    signup.add_history(db, cid, customer_id, ctx.caller.user_id, ctx.now, history)
+    customers_repo.add_history(db, cid, customer_id, ctx.caller.user_id, ctx.now, history)
     return result
 
 
@@ -387,13 +387,13 @@ def _lifeline(ctx: Context, customer_id: int, us_state: str | None, ll: dict
            **M.LIFELINE.columns(ll)}
     row["original_certification_date"] = row.get("original_certification_date") \
         or row.get("certification_date")
-    signup.add_rows(ctx.db, CustomerLifeline, [row])
+    customers_repo.add_rows(ctx.db, CustomerLifeline, [row])
     note = f"Lifeline status set to {status}"
     if (ll.get("StatusNote") or "").strip():
         note += f": {ll['StatusNote'].strip()}"
     history = [("LIFELINE", note)]
     if ll.get("NLADEnrolled"):
-        signup.add_rows(ctx.db, NladEnrollment, [{
+        customers_repo.add_rows(ctx.db, NladEnrollment, [{
             "client_id": ctx.client_id, "customer_id": customer_id, "state": us_state,
             "status": "COMPLETE", "created_at": ctx.now}])
         history.append(("LIFELINE", "NLAD enrollment recorded (enrolled outside openrev)"))

@@ -388,6 +388,19 @@ def address_match_key_columns(address: Any) -> dict[str, Any]:
                              middle_name=address.middle_name, suffix=address.suffix)
 
 
+def match_keys_stale(customer: Any) -> bool:
+    """Whether a stored customer's match keys may not be those of its physical address: it
+    was given another physical address, or its keys are of another version."""
+    from sqlalchemy import inspect
+
+    from ..domain import matching
+
+    attrs = inspect(customer).attrs
+    return (attrs.physical_address.history.has_changes()
+            or attrs.physical_address_id.history.has_changes()
+            or customer.match_keys_version != matching.KEYS_VERSION)
+
+
 def fill_customer_match_keys(customer: Any) -> None:
     """Set the match keys of ``customer`` from its current physical address (only the
     columns whose value changes are set)."""

@@ -12,26 +12,24 @@ the ORM's flush hooks compute them for a customer written through the ORM
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from .crypto import customer_key_columns
-from .tables import (
-    Address, Customer, CustomerFieldValue, CustomerHistory, CustomerLifeline,
-    CustomerProduct, CustomerTaxExemption, NladEnrollment, Order, OrderPort, Package,
-    OrderHistory, PackageProduct, Product, Provider, Service, ServiceType,
-)
+from .customers import add_rows, given as _given, uniform_rows
 from .orders import history_row
+from .tables import (
+    Address, Customer, CustomerProduct, Order, OrderHistory, OrderPort, Package, PackageProduct,
+    Product, Provider, Service, ServiceType,
+)
 
-_cu, _ad, _tx, _fv, _ll, _nl, _hi, _pk, _pp, _pr, _pv, _st = (
-    m.__table__ for m in (Customer, Address, CustomerTaxExemption, CustomerFieldValue,
-                          CustomerLifeline, NladEnrollment, CustomerHistory, Package,
-                          PackageProduct, Product, Provider, ServiceType))
+_cu, _ad, _pk, _pp, _pr, _pv, _st = (
+    m.__table__ for m in (Customer, Address, Package, PackageProduct, Product, Provider,
+                          ServiceType))
 
 
 # ------------------------------------------------------------------ the package ordered
@@ -133,22 +131,6 @@ def ordered_package(db: DbSession, client_id: int, package_id: int | None
 # ------------------------------------------------------------------ writing
 
 
-def _given(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values the ORM would write: a None is left out (the column's default applies)."""
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _uniform(table: Table, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for one executemany: the same columns in each (those any row gives), a None
-    where a row gives none, or the column's default where it has a plain one - as the ORM
-    would write each row on its own."""
-    rows = [_given(r) for r in rows]
-    keys = {k for r in rows for k in r}
-    defaults = {k: table.c[k].default.arg for k in keys
-                if table.c[k].default is not None and table.c[k].default.is_scalar}
-    return [{k: r.get(k, defaults.get(k)) for k in keys} for r in rows]
-
-
 _ADDRESSES = insert(_ad).returning(_ad.c.id, _ad.c.kind)
 _LINK_ADDRESSES = (update(_cu).where(_cu.c.id == bindparam("customer_id"))
                    .values(physical_address_id=bindparam("physical"),
@@ -174,31 +156,13 @@ def add_customer(db: DbSession, customer: Mapping[str, Any],
                                ).inserted_primary_key[0]
     ids: dict[str, int] = {}
     if addresses:
-        rows = _uniform(_ad, ({**a, "customer_id": customer_id} for a in addresses))
+        rows = uniform_rows(_ad, ({**a, "customer_id": customer_id} for a in addresses))
         ids = {kind: i for i, kind in conn.execute(_ADDRESSES, rows)}
     if "PHYSICAL" in ids or "MAILING" in ids:
         conn.execute(_LINK_ADDRESSES, {"customer_id": customer_id,
                                        "physical": ids.get("PHYSICAL"),
                                        "mailing": ids.get("MAILING")})
     return customer_id, ids
-
-
-def add_rows(db: DbSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Insert rows of ``model``'s table (column -> value), in one statement; none: none."""
-    rows = list(rows)
-    if rows:
-        table = model.__table__  # type: ignore[attr-defined]
-        db.connection().execute(insert(table), _uniform(table, rows))
-
-
-def add_history(db: DbSession, client_id: int, customer_id: int, user_id: int | None,
-                now: dt.datetime, entries: Iterable[tuple[str, str]]) -> None:
-    """Entries (category, note) of the customer's History pane, in this order, by
-    ``user_id`` at ``now``: one statement."""
-    add_rows(db, CustomerHistory, (
-        {"client_id": client_id, "customer_id": customer_id, "created_at": now,
-         "category": category, "note": note, "user_id": user_id}
-        for category, note in entries))
 
 
 _SERVICE, _ORDER, _PORT = (insert(m.__table__) for m in (Service, Order, OrderPort))
