@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..contract.errors import ApiError, problems_message
 from ..contract.operations import (
@@ -35,13 +35,16 @@ from ..store.tables import (
 )
 from .base import Context, handler
 
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
 
 @dataclass
 class Resolved:
     """The catalog rows a request names, found (and checked) before anything is written."""
 
     agent: Agent | None = None
-    bill_profile: BillProfile | None = None
+    bill_profile: BillProfile | Row[Any] | None = None  # a row: the default one
     parent: Customer | None = None
     fields: list[tuple[int, str | None]] = field(default_factory=list)  # (field id, value)
     package: OrderedPackage | None = None

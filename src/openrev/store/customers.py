@@ -7,9 +7,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, insert, select
+from sqlalchemy import Insert, Row, Table, bindparam, insert, select
 from sqlalchemy.orm import Session as DbSession, joinedload, lazyload
 
 from .tables import (
@@ -172,19 +173,31 @@ def uniform_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> list[dict[s
     """Rows for one executemany: the same columns in each (those any row gives), a None
     where a row gives none, or the column's default where it has a plain one - as the ORM
     would write each row on its own."""
-    rows = [given(r) for r in rows]
-    keys = {k for r in rows for k in r}
-    defaults = {k: table.c[k].default.arg for k in keys
-                if table.c[k].default is not None and table.c[k].default.is_scalar}
-    return [{k: r.get(k, defaults.get(k)) for k in keys} for r in rows]
+    out = [given(r) for r in rows]
+    if len(out) < 2:
+        return out
+    keys = set().union(*out)
+    defaults = _scalar_defaults(table)
+    return [{k: r.get(k, defaults.get(k)) for k in keys} for r in out]
+
+
+@cache
+def _scalar_defaults(table: Table) -> dict[str, Any]:
+    return {c.key: c.default.arg for c in table.c
+            if c.default is not None and c.default.is_scalar}
+
+
+@cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
 
 
 def add_rows(db: DbSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert rows of ``model``'s table (column -> value), in one statement; none: none."""
-    rows = list(rows)
-    if rows:
-        table = model.__table__  # type: ignore[attr-defined]
-        db.connection().execute(insert(table), uniform_rows(table, rows))
+    table = model.__table__  # type: ignore[attr-defined]
+    values = uniform_rows(table, rows)
+    if values:
+        db.connection().execute(_insert(table), values)
 
 
 def add_history(db: DbSession, client_id: int, customer_id: int, user_id: int | None,
