@@ -7,6 +7,10 @@ addresses, lifeline record, custom fields, tax exemptions, history, and - with a
 service (line), its customer products (the package's, keeping product group and lead flag,
 then the additional products), the activation order and the inventory assignments. Any
 failure rolls all of it back (the handler runs in one transaction).
+
+The rows are written by :mod:`openrev.store.signup` with one Core statement per table (no
+ORM unit of work): the customer and every address of the sign-up, their link, the line, the
+order, its products, the history entries - about ten statements with an order.
 """
 
 from __future__ import annotations

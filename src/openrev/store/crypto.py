@@ -369,8 +369,8 @@ def customer_key_columns(ssn: str | None = None, dl: str | None = None,
     """Every derived column of a ``customers`` row: the keyed hashes (``ssn_hmac``,
     ``ssn_last4_hmac``, ``dl_hmac``, ``dob_hmac``) and Duplicate_Query's keys
     (:func:`match_key_columns`), from the plain SSN, DL, DOB and the physical address's
-    name and location. For a bulk load (Core inserts): the ORM computes the same values
-    on every flush. ``keyring``: default the process's current one."""
+    name and location. For Core inserts (a bulk load, a sign-up): the ORM computes the
+    same values on every flush. ``keyring``: default the process's current one."""
     out: dict[str, Any] = {
         "ssn_hmac": ssn_hmac(ssn, keyring), "ssn_last4_hmac": ssn_last4_hmac(ssn, keyring),
         "dl_hmac": dl_hmac(dl, keyring), "dob_hmac": dob_hmac(dob, keyring)}
