@@ -162,12 +162,13 @@ def _bill_profile(ctx: Context, ci: CustomerInput) -> Any:
     return bp
 
 
-def _parent(ctx: Context, ci: CustomerInput) -> Customer | None:
-    """The parent named by ParentAccountID (0 names none: the hierarchy is left)."""
+def _parent(ctx: Context, ci: CustomerInput) -> Any:
+    """The parent named by ParentAccountID (its hierarchy row; 0 names none: the hierarchy
+    is left)."""
     pid = ci.fields.get("ParentAccountID")
     if not pid:
         return None
-    parent = catalog.get(ctx.db, Customer, ctx.client_id, pid)
+    parent = repo.hierarchy_of(ctx.db, ctx.client_id, pid)
     if parent is None:
         raise ApiError("C2002", f"Customer/{ci.name('ParentAccountID')}: {pid} does not exist")
     return parent
@@ -210,7 +211,7 @@ def _lifeline_state(ci: CustomerInput, customer: Customer, converting: bool, pat
 
 
 def _hierarchy_state(ctx: Context, ci: CustomerInput, customer: Customer,
-                     parent: Customer | None) -> list[ApiError]:
+                     parent: Any) -> list[ApiError]:
     """C2008: IsParentAccount and ParentAccountID never together; standard -> parent only;
     a child never becomes a parent; the parent is a parent account of the client, not the
     customer itself, and no cycle comes of it."""
@@ -245,7 +246,7 @@ def _hierarchy_state(ctx: Context, ci: CustomerInput, customer: Customer,
                                                  "hierarchy would be a cycle"))
                     break
                 seen.add(up.id)
-                up = catalog.get(ctx.db, Customer, ctx.client_id, up.parent_customer_id)
+                up = repo.hierarchy_of(ctx.db, ctx.client_id, up.parent_customer_id)
     return out
 
 
@@ -253,7 +254,7 @@ def _hierarchy_state(ctx: Context, ci: CustomerInput, customer: Customer,
 
 
 def _apply(ctx: Context, ci: CustomerInput, customer: Customer, agent_id: Any,
-           bill_profile_id: Any, parent: Customer | None,
+           bill_profile_id: Any, parent: Any,
            fields: list[tuple[int, str | None]], converting: bool, lifeline_path: str,
            history: list[tuple[str, str]]) -> list[M.Change]:
     """Write what the request changes, through the ORM attributes; the changes made."""

@@ -33,7 +33,7 @@ from ..store import catalog, customer_map as M, customers as customers_repo, \
     lines as lines_repo, outbox as outbox_repo, signup
 from ..store.signup import OrderedPackage
 from ..store.tables import (
-    Agent, BillProfile, Customer, CustomerFieldValue, CustomerLifeline, CustomerTaxExemption,
+    Agent, BillProfile, CustomerFieldValue, CustomerLifeline, CustomerTaxExemption,
     InventoryItem, LifelineProofType, LifelineType, NladEnrollment, Process, Product, Provider,
     ProviderAccount, ServiceType,
 )
@@ -49,7 +49,7 @@ class Resolved:
 
     agent: Agent | None = None
     bill_profile: BillProfile | Row[Any] | None = None  # a row: the default one
-    parent: Customer | None = None
+    parent: Row[Any] | None = None  # customers_repo.hierarchy_of
     fields: list[tuple[int, str | None]] = field(default_factory=list)  # (field id, value)
     package: OrderedPackage | None = None
     provider: Provider | signup.ProviderRef | None = None
@@ -133,7 +133,7 @@ def _resolve(ctx: Context, c: NewCustomer, order: NewOrder | None,
     else:
         r.bill_profile = catalog.default_bill_profile(db, cid)
     if parent_customer_id(c) is not None:
-        r.parent = catalog.get(db, Customer, cid, c.ParentCustomerID)
+        r.parent = customers_repo.hierarchy_of(db, cid, c.ParentCustomerID)
         if r.parent is None:
             raise ApiError("C2002", f"Customer/ParentCustomerID: {c.ParentCustomerID} does "
                                     "not exist")

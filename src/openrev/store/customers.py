@@ -146,6 +146,19 @@ _LOCK = (select(Customer)
          .with_for_update(of=Customer).execution_options(populate_existing=True))
 
 
+_HIERARCHY = select(_cu.c.id, _cu.c.is_parent_account, _cu.c.parent_customer_id).where(
+    _cu.c.client_id == bindparam("client_id"), _cu.c.id == bindparam("customer_id"))
+
+
+def hierarchy_of(db: DbSession, client_id: int, customer_id: int | None) -> Row[Any] | None:
+    """The customer's place in the account hierarchy (``id``, ``is_parent_account``,
+    ``parent_customer_id``: a plain row, nothing else loaded), or None."""
+    if customer_id is None:
+        return None
+    return db.connection().execute(_HIERARCHY, {"client_id": client_id,
+                                                "customer_id": customer_id}).first()
+
+
 def payment_account(db: DbSession, client_id: int, customer_id: int, account_id: int
                     ) -> PaymentAccount | None:
     """The payment account ``account_id`` if it is one of this customer's."""

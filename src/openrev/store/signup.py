@@ -131,6 +131,7 @@ def ordered_package(db: DbSession, client_id: int, package_id: int | None
 # ------------------------------------------------------------------ writing
 
 
+_CUSTOMER = insert(_cu)
 _ADDRESSES = insert(_ad).returning(_ad.c.id, _ad.c.kind)
 _LINK_ADDRESSES = (update(_cu).where(_cu.c.id == bindparam("customer_id"))
                    .values(physical_address_id=bindparam("physical"),
@@ -152,7 +153,7 @@ def add_customer(db: DbSession, customer: Mapping[str, Any],
         physical.get("address2"), physical.get("city"), physical.get("state"),
         physical.get("zip"), middle_name=physical.get("middle_name"),
         suffix=physical.get("suffix"))
-    customer_id = conn.execute(insert(_cu), _given({**customer, **derived})
+    customer_id = conn.execute(_CUSTOMER, _given({**customer, **derived})
                                ).inserted_primary_key[0]
     ids: dict[str, int] = {}
     if addresses:
