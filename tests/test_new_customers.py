@@ -1166,19 +1166,19 @@ def table_counts(app) -> dict[str, int]:
 
 def test_a_create_that_fails_halfway_leaves_the_database_as_it_was(client, app, stock,
                                                                    monkeypatch, caplog):
-    from openrev.ops.base import Context
+    from openrev.store import customers as customers_repo
 
     key = jcall(client, "Sessions_Create", {"Credentials": DEMO})["Header"]["SessionKey"]
     imei, sim = stock.imei(), stock.iccid()
-    real_history = Context.history
+    real_history = customers_repo.add_history
 
-    def failing_history(ctx, customer_id, category, note):
-        real_history(ctx, customer_id, category, note)
-        if category == "ORDER":  # the very last write: customer, lines, order, products done
-            ctx.db.flush()
-            raise RuntimeError("disk on fire /etc/secret-path")
+    def failing_history(db, *args, **kw):
+        # the very last write: customer, lines, order, products, outbox done
+        real_history(db, *args, **kw)
+        db.flush()  # and the devices' assignment
+        raise RuntimeError("disk on fire /etc/secret-path")
 
-    monkeypatch.setattr(Context, "history", failing_history)
+    monkeypatch.setattr(customers_repo, "add_history", failing_history)
     before = table_counts(app)
     with caplog.at_level(logging.ERROR, logger="openrev.api"):
         r = client.post(f"/v20/json/{OP}", json={
@@ -1210,7 +1210,7 @@ def test_a_create_that_fails_halfway_leaves_the_database_as_it_was(client, app, 
     with db(app) as s:
         assert s.scalars(select(Customer).where(Customer.acct_num == "HALFWAY-1")).all() == []
 
-    monkeypatch.setattr(Context, "history", real_history)
+    monkeypatch.setattr(customers_repo, "add_history", real_history)
     out = ok(jcall(client, OP, {"Session": {"SessionKey": key}, "Customer": cust(),
                                 "Order": {"PackageID": 1001, "WirelessESN": imei}}))
     assert stock.get(imei).customer_id == out["Customer_ID"]

@@ -40,9 +40,12 @@ BUDGET = {
     "Orders_Search": 4,  # the customer exists, the count, the page, its history
     "Duplicate_Query": 6,
     "NewCustomers_Quote": 4,
-    "Customers_Update": 9,
-    "NewCustomers_Create": 6,
-    "NewCustomers_Create/Order": 18,  # with package 1001's three products
+    "Customers_Update": 4,  # the customer locked (addresses, lifeline, exemptions joined);
+    # its change rows, its history entry, the customer's UPDATE
+    "NewCustomers_Create": 5,  # the default bill profile; the customer, its two addresses
+    # (one INSERT), their link; its history
+    "NewCustomers_Create/Order": 10,  # + the package (provider, service type, products);
+    # the service, the order, package 1001's three products (one INSERT), the order's history
 }
 """The most statements each operation may send (with a warm session)."""
 

@@ -106,8 +106,9 @@ def customers_update(ctx: Context, req: Customers_UpdateRequest) -> Customers_Up
     state = _lifeline_state(ci, customer, converting, lifeline_path)
     state += _hierarchy_state(ctx, ci, customer, parent)
 
+    history: list[tuple[str, str]] = []  # the History pane's entries (category, note)
     changes = _apply(ctx, ci, customer, agent_id, bill_profile_id, parent, fields, converting,
-                     lifeline_path)
+                     lifeline_path, history)
     if customer.status == "CLOSED":
         refused = [c.path for c in changes if not c.path.startswith(CLOSED_ALLOWS)]
         if refused:
@@ -116,7 +117,7 @@ def customers_update(ctx: Context, req: Customers_UpdateRequest) -> Customers_Up
                                     f"{', '.join(refused[:10])})")
     if state:
         raise state[0]
-    _record(ctx, customer, changes)
+    _record(ctx, customer, changes, history)
     return Customers_UpdateResult()
 
 
@@ -161,12 +162,13 @@ def _bill_profile(ctx: Context, ci: CustomerInput) -> Any:
     return bp
 
 
-def _parent(ctx: Context, ci: CustomerInput) -> Customer | None:
-    """The parent named by ParentAccountID (0 names none: the hierarchy is left)."""
+def _parent(ctx: Context, ci: CustomerInput) -> Any:
+    """The parent named by ParentAccountID (its hierarchy row; 0 names none: the hierarchy
+    is left)."""
     pid = ci.fields.get("ParentAccountID")
     if not pid:
         return None
-    parent = catalog.get(ctx.db, Customer, ctx.client_id, pid)
+    parent = repo.hierarchy_of(ctx.db, ctx.client_id, pid)
     if parent is None:
         raise ApiError("C2002", f"Customer/{ci.name('ParentAccountID')}: {pid} does not exist")
     return parent
@@ -209,7 +211,7 @@ def _lifeline_state(ci: CustomerInput, customer: Customer, converting: bool, pat
 
 
 def _hierarchy_state(ctx: Context, ci: CustomerInput, customer: Customer,
-                     parent: Customer | None) -> list[ApiError]:
+                     parent: Any) -> list[ApiError]:
     """C2008: IsParentAccount and ParentAccountID never together; standard -> parent only;
     a child never becomes a parent; the parent is a parent account of the client, not the
     customer itself, and no cycle comes of it."""
@@ -244,7 +246,7 @@ def _hierarchy_state(ctx: Context, ci: CustomerInput, customer: Customer,
                                                  "hierarchy would be a cycle"))
                     break
                 seen.add(up.id)
-                up = catalog.get(ctx.db, Customer, ctx.client_id, up.parent_customer_id)
+                up = repo.hierarchy_of(ctx.db, ctx.client_id, up.parent_customer_id)
     return out
 
 
@@ -252,9 +254,9 @@ def _hierarchy_state(ctx: Context, ci: CustomerInput, customer: Customer,
 
 
 def _apply(ctx: Context, ci: CustomerInput, customer: Customer, agent_id: Any,
-           bill_profile_id: Any, parent: Customer | None,
-           fields: list[tuple[int, str | None]], converting: bool, lifeline_path: str
-           ) -> list[M.Change]:
+           bill_profile_id: Any, parent: Any,
+           fields: list[tuple[int, str | None]], converting: bool, lifeline_path: str,
+           history: list[tuple[str, str]]) -> list[M.Change]:
     """Write what the request changes, through the ORM attributes; the changes made."""
     cid = ctx.client_id
     changes: list[M.Change] = []
@@ -286,7 +288,8 @@ def _apply(ctx: Context, ci: CustomerInput, customer: Customer, agent_id: Any,
         changes += M.ADDRESS.apply(row, {k: v for k, v in values.items() if k != "ID"},
                                    f"Customer/{name}")
     if ci.lifeline is not None:
-        changes += _apply_lifeline(ctx, ci.lifeline, customer, converting, lifeline_path)
+        changes += _apply_lifeline(ctx, ci.lifeline, customer, converting, lifeline_path,
+                                   history)
     if ci.tax_exemptions is not None:
         wanted = list(dict.fromkeys(v.strip() for v in ci.tax_exemptions))
         old = [t.value for t in customer.tax_exemptions]
@@ -296,7 +299,7 @@ def _apply(ctx: Context, ci: CustomerInput, customer: Customer, agent_id: Any,
                 CustomerTaxExemption(client_id=cid, customer_id=customer.id, value=v)
                 for v in wanted if v not in old]
             changes.append(M.Change("Customer/TaxExemptions", old, wanted))
-    by_field = {fv.field_id: fv for fv in customer.field_values}
+    by_field = {fv.field_id: fv for fv in customer.field_values} if fields else {}
     for i, (field_id, value) in enumerate(fields):  # in request order (no field twice)
         item = (ci.custom_fields or [])[i]
         if not item.get("written_value"):
@@ -316,7 +319,7 @@ def _apply(ctx: Context, ci: CustomerInput, customer: Customer, agent_id: Any,
 
 
 def _apply_lifeline(ctx: Context, ll: dict[str, Any], customer: Customer, converting: bool,
-                    path: str) -> list[M.Change]:
+                    path: str, history: list[tuple[str, str]]) -> list[M.Change]:
     changes: list[M.Change] = []
     row = customer.lifeline
     if row is None:
@@ -340,29 +343,32 @@ def _apply_lifeline(ctx: Context, ll: dict[str, Any], customer: Customer, conver
     program = ll.get("Program") or None
     if program is not None and program != customer.lifeline_program:
         changes.append(M.Change(f"{path}/Program", customer.lifeline_program, program))
-        ctx.history(customer.id, "LIFELINE",
-                    f"Lifeline program changed from {customer.lifeline_program} to {program}")
+        history.append(("LIFELINE",
+                        f"Lifeline program changed from {customer.lifeline_program} to {program}"))
         customer.lifeline_program = program
     if row.status != old_status or (converting and customer.lifeline is row):
         text = f"Lifeline status changed from {old_status} to {row.status}" \
             if row.status != old_status else f"Lifeline status set to {row.status}"
-        ctx.history(customer.id, "LIFELINE", text + (f": {note}" if note else ""))
+        history.append(("LIFELINE", text + (f": {note}" if note else "")))
     elif note:
-        ctx.history(customer.id, "LIFELINE", f"Lifeline note: {note}")
+        history.append(("LIFELINE", f"Lifeline note: {note}"))
     return changes
 
 
-def _record(ctx: Context, customer: Customer, changes: list[M.Change]) -> None:
-    """One ``customer_changes`` row per change, and one line in the History pane."""
-    if not changes:
-        return
+def _record(ctx: Context, customer: Customer, changes: list[M.Change],
+            history: list[tuple[str, str]]) -> None:
+    """One ``customer_changes`` row per change, the History pane's entries and one line in it
+    for the changes (one statement each)."""
+    cid = ctx.client_id
+    rows = []
     for ch in changes:
         old, new = ch.shown()
-        ctx.db.add(CustomerChange(
-            client_id=ctx.client_id, customer_id=customer.id, created_at=ctx.now,
-            user_id=ctx.caller.user_id, real_user_id=ctx.caller.real_user_id,
-            field=ch.path[:200],
-            old_value=old, new_value=new))
-    paths = ", ".join(ch.path.removeprefix("Customer/") for ch in changes[:20])
-    more = f" and {len(changes) - 20} more" if len(changes) > 20 else ""
-    ctx.history(customer.id, "CUSTOMER", f"Customer updated through the API: {paths}{more}")
+        rows.append({"client_id": cid, "customer_id": customer.id, "created_at": ctx.now,
+                     "user_id": ctx.caller.user_id, "real_user_id": ctx.caller.real_user_id,
+                     "field": ch.path[:200], "old_value": old, "new_value": new})
+    repo.add_rows(ctx.db, CustomerChange, rows)
+    if changes:
+        paths = ", ".join(ch.path.removeprefix("Customer/") for ch in changes[:20])
+        more = f" and {len(changes) - 20} more" if len(changes) > 20 else ""
+        history.append(("CUSTOMER", f"Customer updated through the API: {paths}{more}"))
+    repo.add_history(ctx.db, cid, customer.id, ctx.caller.user_id, ctx.now, history)

@@ -7,12 +7,17 @@ addresses, lifeline record, custom fields, tax exemptions, history, and - with a
 service (line), its customer products (the package's, keeping product group and lead flag,
 then the additional products), the activation order and the inventory assignments. Any
 failure rolls all of it back (the handler runs in one transaction).
+
+The rows are written by :mod:`openrev.store.signup` with one Core statement per table (no
+ORM unit of work): the customer and every address of the sign-up, their link, the line, the
+order, its products, the history entries - about ten statements with an order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..contract.errors import ApiError, problems_message
 from ..contract.operations import (
@@ -24,15 +29,18 @@ from ..domain.customer_rules import CustomerInput, OrderFacts, check_new_custome
 from ..domain.money import money
 from ..domain import flow
 from ..provision.worker import request_owner
-from ..store import catalog, customer_map as M, lines as lines_repo, orders as orders_repo, \
-    outbox as outbox_repo
+from ..store import catalog, customer_map as M, customers as customers_repo, \
+    lines as lines_repo, outbox as outbox_repo, signup
+from ..store.signup import OrderedPackage
 from ..store.tables import (
-    Address, Agent, BillProfile, Customer, CustomerFieldValue, CustomerLifeline,
-    CustomerProduct, CustomerTaxExemption, InventoryItem, LifelineProofType, LifelineType,
-    NladEnrollment, Order, OrderPort, Package, Process, Product, Provider, ProviderAccount,
-    Service, ServiceType,
+    Agent, BillProfile, CustomerFieldValue, CustomerLifeline, CustomerTaxExemption,
+    InventoryItem, LifelineProofType, LifelineType, NladEnrollment, Process, Product, Provider,
+    ProviderAccount, ServiceType,
 )
 from .base import Context, handler
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
 
 
 @dataclass
@@ -40,13 +48,13 @@ class Resolved:
     """The catalog rows a request names, found (and checked) before anything is written."""
 
     agent: Agent | None = None
-    bill_profile: BillProfile | None = None
-    parent: Customer | None = None
+    bill_profile: BillProfile | Row[Any] | None = None  # a row: the default one
+    parent: Row[Any] | None = None  # customers_repo.hierarchy_of
     fields: list[tuple[int, str | None]] = field(default_factory=list)  # (field id, value)
-    package: Package | None = None
-    provider: Provider | None = None
+    package: OrderedPackage | None = None
+    provider: Provider | signup.ProviderRef | None = None
     provider_account: ProviderAccount | None = None
-    service_type: ServiceType | None = None
+    service_type: ServiceType | signup.ServiceTypeRef | None = None
     process: Process | None = None
     additional: list[tuple[Product, OrderProduct]] = field(default_factory=list)
     device: InventoryItem | None = None
@@ -57,7 +65,8 @@ class Resolved:
 def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
                          ) -> NewCustomers_CreateResult:
     order = req.Order
-    package = catalog.package(ctx.db, ctx.client_id, order.PackageID) if order else None
+    package = signup.ordered_package(ctx.db, ctx.client_id, order.PackageID) \
+        if order else None
     facts = OrderFacts(
         lifeline_package=bool(package and package.is_lifeline),
         ships_equipment=_ships_equipment(ctx, package, order),
@@ -86,11 +95,12 @@ def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
 # ------------------------------------------------------------------------ look-ups
 
 
-def _ships_equipment(ctx: Context, package: Package | None, order: NewOrder | None) -> bool:
+def _ships_equipment(ctx: Context, package: OrderedPackage | None, order: NewOrder | None
+                     ) -> bool:
     if order is None:
         return False
     if package is not None and (package.ships_equipment or any(
-            pp.product.ships_equipment for pp in package.products)):
+            line.ships_equipment for line in package.lines)):
         return True
     for p in order.AdditionalProducts or []:
         product = catalog.get(ctx.db, Product, ctx.client_id, p.ProductID)
@@ -100,7 +110,7 @@ def _ships_equipment(ctx: Context, package: Package | None, order: NewOrder | No
 
 
 def _resolve(ctx: Context, c: NewCustomer, order: NewOrder | None,
-             package: Package | None) -> Resolved:
+             package: OrderedPackage | None) -> Resolved:
     """Find every row the request names. Existence codes (A2011, B2012, C2002, L2015, L2016,
     PK2013, CA2014, LT2001, PC2001, PR2023, I2019) come first, in that order; state codes
     (C2008, a number in use, an inventory item in the wrong status, ...) are collected in
@@ -123,7 +133,7 @@ def _resolve(ctx: Context, c: NewCustomer, order: NewOrder | None,
     else:
         r.bill_profile = catalog.default_bill_profile(db, cid)
     if parent_customer_id(c) is not None:
-        r.parent = catalog.get(db, Customer, cid, c.ParentCustomerID)
+        r.parent = customers_repo.hierarchy_of(db, cid, c.ParentCustomerID)
         if r.parent is None:
             raise ApiError("C2002", f"Customer/ParentCustomerID: {c.ParentCustomerID} does "
                                     "not exist")
@@ -199,7 +209,7 @@ def _resolve_lifeline(ctx: Context, c: NewCustomer, state: list[ApiError]) -> No
                                             "address state"))
 
 
-def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolved,
+def _resolve_order(ctx: Context, o: NewOrder, package: OrderedPackage | None, r: Resolved,
                    state: list[ApiError]) -> None:
     db, cid = ctx.db, ctx.client_id
     if package is None:
@@ -214,7 +224,7 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
         if r.provider is None:
             raise ApiError("CA2014", f"Order/CarrierCode: {o.CarrierCode!r} does not exist")
     else:
-        r.provider = catalog.get(db, Provider, cid, package.provider_id)
+        r.provider = package.provider
         if r.provider is None:  # pragma: no cover - the package's provider is a foreign key
             raise ApiError("CA2014", "Order/PackageID: the package's provider does not exist")
     if o.CarrierAccountID is not None:
@@ -227,7 +237,7 @@ def _resolve_order(ctx: Context, o: NewOrder, package: Package | None, r: Resolv
         if r.service_type is None:
             raise ApiError("LT2001", f"Order/LineTypeID: {o.LineTypeID} does not exist")
     elif package.service_type_id is not None:
-        r.service_type = catalog.get(db, ServiceType, cid, package.service_type_id)
+        r.service_type = package.service_type
     if o.ProcessID is not None:
         r.process = catalog.get(db, Process, cid, o.ProcessID)
         if r.process is None:
@@ -301,9 +311,9 @@ def _inventory(ctx: Context, identifier: str, path: str, kinds: tuple[str, ...],
 # ------------------------------------------------------------------------ writing
 
 
-def _address(ctx: Context, values: dict, kind: str) -> Address:
-    """An address row from an address's written fields (canonical names), through the map."""
-    return Address(client_id=ctx.client_id, kind=kind, **M.ADDRESS.columns(values))
+def _address(ctx: Context, values: dict, kind: str) -> dict:
+    """An address's columns from its written fields (canonical names), through the map."""
+    return {"client_id": ctx.client_id, "kind": kind, **M.ADDRESS.columns(values)}
 
 
 # Written from what was resolved (or defaulted), not copied from the request.
@@ -317,39 +327,46 @@ def _create(ctx: Context, req: NewCustomers_CreateRequest, ci: CustomerInput, r:
     o: NewOrder | None = req.Order
     bp = r.bill_profile
     v = ci.fields
-    customer = Customer(
-        client_id=cid, status="PENDING" if o else "PROSPECT",
-        customer_class=v.get("CustomerClass") or "Residential",
-        agent_id=r.agent.id if r.agent else None,
-        bill_profile_id=bp.id if bp else None,
-        bill_method=v.get("BillMethod") or (bp.bill_method if bp else "NONE"),
-        parent_customer_id=r.parent.id if r.parent else None,
-        created_at=ctx.now, payment_terms=bp.payment_terms if bp else 0,
-        lifeline_program=_program(c, r),
-    )
-    # every other field through the map: the ORM attributes (encrypted ones keep their hashes)
-    for attr, value in M.CUSTOMER.columns(
-            {k: x for k, x in v.items() if k not in _RESOLVED}).items():
-        setattr(customer, attr, value)
-    for attr, value in M.BILLING.columns(ci.billing or {}).items():
-        setattr(customer, attr, value)
-    customer.physical_address = _address(ctx, ci.addresses["PhysicalAddress"], "PHYSICAL")
-    customer.mailing_address = _address(ctx, ci.addresses["MailingAddress"], "MAILING")
-    customer.tax_exemptions = [CustomerTaxExemption(client_id=cid, value=x.strip())
-                               for x in dict.fromkeys(ci.tax_exemptions or [])]
-    customer.field_values = [CustomerFieldValue(client_id=cid, field_id=fid, value=value)
-                             for fid, value in r.fields]
-    db.add(customer)
-    db.flush()
-    ctx.history(customer.id, "CUSTOMER", "Customer created through the API"
-             + (f" (Source: {c.Source.strip()})" if (c.Source or "").strip() else ""))
-    if ci.lifeline is not None:
-        _lifeline(ctx, customer, ci.lifeline)
-
-    result = NewCustomers_CreateResult(Customer_ID=customer.id, BillMethod=customer.bill_method,
-                                       Status=customer.status, Orders=[], Lines=[], Products=[])
+    customer = {
+        "client_id": cid, "status": "PENDING" if o else "PROSPECT",
+        "customer_class": v.get("CustomerClass") or "Residential",
+        "agent_id": r.agent.id if r.agent else None,
+        "bill_profile_id": bp.id if bp else None,
+        "bill_method": v.get("BillMethod") or (bp.bill_method if bp else "NONE"),
+        "parent_customer_id": r.parent.id if r.parent else None,
+        "created_at": ctx.now, "payment_terms": bp.payment_terms if bp else 0,
+        "lifeline_program": _program(c, r),
+        # every other field through the map (the plain values: the columns encrypt)
+        **M.CUSTOMER.columns({k: x for k, x in v.items() if k not in _RESOLVED}),
+        **M.BILLING.columns(ci.billing or {}),
+    }
+    physical = _address(ctx, ci.addresses["PhysicalAddress"], "PHYSICAL")
+    addresses = [physical, _address(ctx, ci.addresses["MailingAddress"], "MAILING")]
     if o is not None:
-        _order(ctx, customer, req, r, result)
+        if o.ShippingAddress is not None:
+            addresses.append(_address(ctx, M.ADDRESS.given(o.ShippingAddress), "SHIPPING"))
+        if o.WirelessPort is not None:
+            addresses.append(_address(ctx, M.ADDRESS.given(o.WirelessPort.Address), "PORT"))
+    customer_id, address_ids = signup.add_customer(db, customer, addresses)
+    customers_repo.add_rows(db, CustomerTaxExemption, (
+        {"client_id": cid, "customer_id": customer_id, "value": x.strip()}
+        for x in dict.fromkeys(ci.tax_exemptions or [])))
+    customers_repo.add_rows(db, CustomerFieldValue, (
+        {"client_id": cid, "customer_id": customer_id, "field_id": fid, "value": value}
+        for fid, value in r.fields))
+    # the History pane's entries, in this order, written together at the end
+    history = [("CUSTOMER", "Customer created through the API"
+                + (f" (Source: {c.Source.strip()})" if (c.Source or "").strip() else ""))]
+    if ci.lifeline is not None:
+        history += _lifeline(ctx, customer_id, physical.get("state"), ci.lifeline)
+
+    result = NewCustomers_CreateResult(Customer_ID=customer_id,
+                                       BillMethod=customer["bill_method"],
+                                       Status=customer["status"], Orders=[], Lines=[],
+                                       Products=[])
+    if o is not None:
+        history.append(_order(ctx, customer_id, address_ids, req, r, result))
+    customers_repo.add_history(db, cid, customer_id, ctx.caller.user_id, ctx.now, history)
     return result
 
 
@@ -369,28 +386,32 @@ def initial_lifeline_status(ctx: Context, ll: dict) -> str:
     return "NEEDS_FORM"
 
 
-def _lifeline(ctx: Context, customer: Customer, ll: dict) -> None:
+def _lifeline(ctx: Context, customer_id: int, us_state: str | None, ll: dict
+              ) -> list[tuple[str, str]]:
+    """Write the customer's Lifeline row (and NLAD enrollment): the history entries."""
     status = initial_lifeline_status(ctx, ll)
-    row = CustomerLifeline(client_id=ctx.client_id, customer_id=customer.id, status=status)
-    for attr, value in M.LIFELINE.columns(ll).items():
-        setattr(row, attr, value)
-    row.original_certification_date = row.original_certification_date \
-        or row.certification_date
-    ctx.db.add(row)
+    row = {"client_id": ctx.client_id, "customer_id": customer_id, "status": status,
+           **M.LIFELINE.columns(ll)}
+    row["original_certification_date"] = row.get("original_certification_date") \
+        or row.get("certification_date")
+    customers_repo.add_rows(ctx.db, CustomerLifeline, [row])
     note = f"Lifeline status set to {status}"
     if (ll.get("StatusNote") or "").strip():
         note += f": {ll['StatusNote'].strip()}"
-    ctx.history(customer.id, "LIFELINE", note)
+    history = [("LIFELINE", note)]
     if ll.get("NLADEnrolled"):
-        ctx.db.add(NladEnrollment(client_id=ctx.client_id, customer_id=customer.id,
-                                  state=customer.physical_address.state, status="COMPLETE",
-                                  created_at=ctx.now))
-        ctx.history(customer.id, "LIFELINE", "NLAD enrollment recorded (enrolled outside openrev)")
+        customers_repo.add_rows(ctx.db, NladEnrollment, [{
+            "client_id": ctx.client_id, "customer_id": customer_id, "state": us_state,
+            "status": "COMPLETE", "created_at": ctx.now}])
+        history.append(("LIFELINE", "NLAD enrollment recorded (enrolled outside openrev)"))
+    return history
 
 
-def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r: Resolved,
-           result: NewCustomers_CreateResult) -> None:
-    db, cid = ctx.db, ctx.client_id
+def _order(ctx: Context, customer_id: int, address_ids: dict[str, int],
+           req: NewCustomers_CreateRequest, r: Resolved, result: NewCustomers_CreateResult
+           ) -> tuple[str, str]:
+    """Write the order and its line, products and inventory: the history entry."""
+    cid = ctx.client_id
     o: NewOrder = req.Order
     provider, package = r.provider, r.package
     port = o.WirelessPort
@@ -403,80 +424,70 @@ def _order(ctx: Context, customer: Customer, req: NewCustomers_CreateRequest, r:
         tn = o.ReconnectTN.strip()
     elif (o.TN or "").strip():
         tn = o.TN.strip()
-    service = Service(
-        client_id=cid, customer_id=customer.id, tn=tn,
-        type=r.service_type.description if r.service_type else (
+    service = {
+        "client_id": cid, "customer_id": customer_id, "tn": tn,
+        "type": r.service_type.description if r.service_type else (
             "Wireless" if provider.is_wireless else None),
-        service_type_id=r.service_type.id if r.service_type else None,
-        provider_id=provider.id, provider_account_id=r.provider_account.id
-        if r.provider_account else None, package_id=package.id,
-        description=M.text(o.Description), pbx_make=M.text(o.PBXMake),
-        pbx_model=M.text(o.PBXModel),
-        status="PENDING", created_at=ctx.now,
-    )
-    db.add(service)
-    db.flush()
-    order = Order(
-        client_id=cid, customer_id=customer.id, service_id=service.id, provider_id=provider.id,
-        order_type="CONVERSION" if port is not None else "NEW", status="NEW",
-        is_reconnect=bool(o.ReconnectTN), process_id=r.process.id if r.process else None,
-        flow_through=r.device is not None and r.device.status == "AVAILABLE",
-        created_at=ctx.now, status_changed_at=ctx.now,
-    )
-    if o.ShippingAddress is not None:
-        shipping = _address(ctx, M.ADDRESS.given(o.ShippingAddress), "SHIPPING")
-        shipping.customer_id = customer.id
-        order.shipping_address = shipping
-    if port is not None:
-        port_address = _address(ctx, M.ADDRESS.given(port.Address), "PORT")
-        port_address.customer_id = customer.id
-        order.port = OrderPort(
-            client_id=cid, mdn=port.MDN.strip(), account_number=M.text(port.AccountNumber),
-            authorized_signer=M.text(port.AuthorizedSigner),
-            pin_password=M.text(port.PINPassword), remark=M.text(port.Remark),
-            address=port_address, external_provider=M.upper(port.ExternalProvider),
-        )
-    db.add(order)
-    db.flush()
+        "service_type_id": r.service_type.id if r.service_type else None,
+        "provider_id": provider.id, "provider_account_id": r.provider_account.id
+        if r.provider_account else None, "package_id": package.id,
+        "description": M.text(o.Description), "pbx_make": M.text(o.PBXMake),
+        "pbx_model": M.text(o.PBXModel), "status": "PENDING", "created_at": ctx.now,
+    }
+    order_type = "CONVERSION" if port is not None else "NEW"
+    flow_through = r.device is not None and r.device.status == "AVAILABLE"
+    order = {
+        "client_id": cid, "customer_id": customer_id, "provider_id": provider.id,
+        "order_type": order_type, "status": "NEW", "is_reconnect": bool(o.ReconnectTN),
+        "process_id": r.process.id if r.process else None, "flow_through": flow_through,
+        "created_at": ctx.now, "status_changed_at": ctx.now,
+        "shipping_address_id": address_ids.get("SHIPPING"),
+    }
+    order_port = None if port is None else {
+        "client_id": cid, "mdn": port.MDN.strip(), "account_number": M.text(port.AccountNumber),
+        "authorized_signer": M.text(port.AuthorizedSigner),
+        "pin_password": M.text(port.PINPassword), "remark": M.text(port.Remark),
+        "address_id": address_ids["PORT"], "external_provider": M.upper(port.ExternalProvider),
+    }
+    products = []
 
-    def add_product(product: Product, rate, quantity: int, description: str,
+    def add_product(product: Any, rate: Any, quantity: int, description: str,
                     group: int, lead: bool) -> None:
-        db.add(CustomerProduct(
-            client_id=cid, customer_id=customer.id, service_id=service.id,
-            product_id=product.id, provider_id=product.provider_id or provider.id,
-            status="PENDING", description=description, rate=money(rate), quantity=quantity,
-            code1=product.code1, code2=product.code2, product_group_id=group,
-            lead_product=lead, order_id=order.id,
-        ))
+        products.append({
+            "client_id": cid, "customer_id": customer_id, "product_id": product.id,
+            "provider_id": product.provider_id or provider.id, "status": "PENDING",
+            "description": description, "rate": money(rate), "quantity": quantity,
+            "code1": product.code1, "code2": product.code2, "product_group_id": group,
+            "lead_product": lead})
         result.Products.append(CreatedProduct(ProductID=product.id, ProductGroupID=group,
                                               LeadProductFlag=lead))
 
-    for pp in package.products:  # in the package's order (sort_order, id)
-        add_product(pp.product, pp.product.rate, pp.quantity or 1, pp.product.description,
-                    pp.product_group_id or 0, bool(pp.lead_product))
+    for line in package.lines:  # in the package's order (sort_order, id)
+        add_product(line, line.rate, line.quantity, line.description, line.product_group_id,
+                    line.lead_product)
     for product, extra in r.additional:
         add_product(product, *product_terms(product.rate, product.description, extra), 0, False)
+    service_id, order_id = signup.add_order(ctx.db, service, order, order_port, products)
 
     for item in (r.device, r.sim):
         if item is not None:
             item.status = "ASSIGNED"
-            item.customer_id = customer.id
-            item.service_id = service.id
+            item.customer_id = customer_id
+            item.service_id = service_id
             item.assigned_date = ctx.today
     if r.device is not None and r.device.status == "ASSIGNED" and tn and not r.device.mdn:
         r.device.mdn = tn
-    note = (f"Order {order.id} ({order.order_type}) created for package {package.id} on "
+    note = (f"Order {order_id} ({order_type}) created for package {package.id} on "
             f"provider {provider.code}")
-    ctx.history(customer.id, "ORDER", note)
-    orders_repo.record_history(db, order, status=order.status, note=note,
-                               user_id=ctx.caller.user_id, now=ctx.now, actor=ctx.actor)
-    db.flush()
-    result.Orders.append(order.id)
-    result.Lines.append(service.id)
-    _queue(ctx, order, flow.queue_on_create(bool(req.SendOrders), order.flow_through), result)
+    signup.add_order_history(ctx.db, cid, order_id, status="NEW", note=note,
+                             user_id=ctx.caller.user_id, now=ctx.now, actor=ctx.actor)
+    result.Orders.append(order_id)
+    result.Lines.append(service_id)
+    _queue(ctx, order_id, flow.queue_on_create(bool(req.SendOrders), flow_through), result)
+    return ("ORDER", note)
 
 
-def _queue(ctx: Context, order: Order, how: str | None,
+def _queue(ctx: Context, order_id: int, how: str | None,
            result: NewCustomers_CreateResult) -> None:
     """The order's outbox row, in this transaction; with SendOrders it is leased to this
     request, which sends it once the sign-up has committed (CA2020 when the provider cannot
@@ -484,20 +495,21 @@ def _queue(ctx: Context, order: Order, how: str | None,
     if how is None:
         return
     if how == "FLOW" or ctx.provisioning is None:
-        outbox_repo.enqueue(ctx.db, order, ctx.now)
+        outbox_repo.enqueue_new(ctx.db, ctx.client_id, order_id, ctx.now)
         return
-    owner = request_owner(order.id)
-    outbox_repo.enqueue(ctx.db, order, ctx.now, lease_owner=owner, lease_until=ctx.now
-                        + dt.timedelta(seconds=ctx.provisioning.settings.lease_seconds))
+    owner = request_owner(order_id)
+    outbox_repo.enqueue_new(ctx.db, ctx.client_id, order_id, ctx.now, lease_owner=owner,
+                            lease_until=ctx.now + dt.timedelta(
+                                seconds=ctx.provisioning.settings.lease_seconds))
     provisioning, actor, customer_id = ctx.provisioning, f"{ctx.actor} (SendOrders)", \
         result.Customer_ID
 
     def send() -> None:
-        for outcome in provisioning.send_now([order.id], actor):
+        for outcome in provisioning.send_now([order_id], actor):
             if outcome.down is not None:
                 raise ApiError("CA2020", (
-                    f"SendOrders: order {order.id} could not be sent ({outcome.down}). "
-                    f"Customer {customer_id} and order {order.id} were created and kept: the "
+                    f"SendOrders: order {order_id} could not be sent ({outcome.down}). "
+                    f"Customer {customer_id} and order {order_id} were created and kept: the "
                     "order is FLOW_ERROR and is resent automatically until the provider takes "
                     "it; do not create the customer again"))
 

@@ -48,9 +48,15 @@ def agent_by_number(db: DbSession, client_id: int, number: int) -> Agent | None:
                                           Agent.agent_number == number)).first()
 
 
-def default_bill_profile(db: DbSession, client_id: int) -> BillProfile | None:
-    return db.scalars(select(BillProfile).where(BillProfile.client_id == client_id)
-                      .order_by(BillProfile.id)).first()
+_DEFAULT_BILL_PROFILE = (select(*BillProfile.__table__.c)
+                         .where(BillProfile.client_id == bindparam("client_id"))
+                         .order_by(BillProfile.id).limit(1))
+
+
+def default_bill_profile(db: DbSession, client_id: int) -> Row[Any] | None:
+    """The client's first bill profile (the bill_profiles columns: a plain row, by a
+    statement built once per process), or None."""
+    return db.connection().execute(_DEFAULT_BILL_PROFILE, {"client_id": client_id}).first()
 
 
 def provider_by_code(db: DbSession, client_id: int, code: str) -> Provider | None:

@@ -369,8 +369,8 @@ def customer_key_columns(ssn: str | None = None, dl: str | None = None,
     """Every derived column of a ``customers`` row: the keyed hashes (``ssn_hmac``,
     ``ssn_last4_hmac``, ``dl_hmac``, ``dob_hmac``) and Duplicate_Query's keys
     (:func:`match_key_columns`), from the plain SSN, DL, DOB and the physical address's
-    name and location. For a bulk load (Core inserts): the ORM computes the same values
-    on every flush. ``keyring``: default the process's current one."""
+    name and location. For Core inserts (a bulk load, a sign-up): the ORM computes the
+    same values on every flush. ``keyring``: default the process's current one."""
     out: dict[str, Any] = {
         "ssn_hmac": ssn_hmac(ssn, keyring), "ssn_last4_hmac": ssn_last4_hmac(ssn, keyring),
         "dl_hmac": dl_hmac(dl, keyring), "dob_hmac": dob_hmac(dob, keyring)}
@@ -386,6 +386,19 @@ def address_match_key_columns(address: Any) -> dict[str, Any]:
     return match_key_columns(address.first_name, address.last_name, address.address1,
                              address.address2, address.city, address.state, address.zip,
                              middle_name=address.middle_name, suffix=address.suffix)
+
+
+def match_keys_stale(customer: Any) -> bool:
+    """Whether a stored customer's match keys may not be those of its physical address: it
+    was given another physical address, or its keys are of another version."""
+    from sqlalchemy import inspect
+
+    from ..domain import matching
+
+    attrs = inspect(customer).attrs
+    return (attrs.physical_address.history.has_changes()
+            or attrs.physical_address_id.history.has_changes()
+            or customer.match_keys_version != matching.KEYS_VERSION)
 
 
 def fill_customer_match_keys(customer: Any) -> None:

@@ -3,16 +3,19 @@ update, its payment accounts and change history."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy import Insert, Row, Table, bindparam, insert, select
+from sqlalchemy.orm import Session as DbSession, joinedload, lazyload
 
 from .tables import (
     Address, Agent, CustomFieldDefinition, Customer, CustomerChange, CustomerFieldValue,
-    CustomerLifeline, CustomerProduct, CustomerTaxExemption, InventoryItem, InventoryItemField,
+    CustomerHistory, CustomerLifeline, CustomerProduct, CustomerTaxExemption, InventoryItem, InventoryItemField,
     InventoryType, Package, PaymentAccount, Provider, Service,
 )
 
@@ -127,9 +130,33 @@ def lock_customer(db: DbSession, client_id: int, customer_id: int) -> Customer |
     """The customer of ``client_id``, locked until the transaction ends (PostgreSQL
     ``SELECT … FOR UPDATE``; SQLite's transactions are already serialized) and read afresh,
     so that concurrent updates of one customer apply one after the other."""
-    stmt = (select(Customer).where(Customer.client_id == client_id, Customer.id == customer_id)
-            .with_for_update(of=Customer).execution_options(populate_existing=True))
-    return db.scalars(stmt).first()
+    return db.scalars(_LOCK, {"client_id": client_id, "customer_id": customer_id}
+                      ).unique().one_or_none()
+
+
+# One statement: the customer with what Customers_Update reads of it (its two addresses, its
+# Lifeline row and tax exemptions, joined); its custom field values load only when used, its
+# agent never.
+_LOCK = (select(Customer)
+         .where(Customer.client_id == bindparam("client_id"),
+                Customer.id == bindparam("customer_id"))
+         .options(joinedload(Customer.physical_address), joinedload(Customer.mailing_address),
+                  joinedload(Customer.lifeline), joinedload(Customer.tax_exemptions),
+                  lazyload(Customer.field_values), lazyload(Customer.agent))
+         .with_for_update(of=Customer).execution_options(populate_existing=True))
+
+
+_HIERARCHY = select(_cu.c.id, _cu.c.is_parent_account, _cu.c.parent_customer_id).where(
+    _cu.c.client_id == bindparam("client_id"), _cu.c.id == bindparam("customer_id"))
+
+
+def hierarchy_of(db: DbSession, client_id: int, customer_id: int | None) -> Row[Any] | None:
+    """The customer's place in the account hierarchy (``id``, ``is_parent_account``,
+    ``parent_customer_id``: a plain row, nothing else loaded), or None."""
+    if customer_id is None:
+        return None
+    return db.connection().execute(_HIERARCHY, {"client_id": client_id,
+                                                "customer_id": customer_id}).first()
 
 
 def payment_account(db: DbSession, client_id: int, customer_id: int, account_id: int
@@ -145,3 +172,52 @@ def changes_of(db: DbSession, client_id: int, customer_id: int) -> list[Customer
     return list(db.scalars(select(CustomerChange).where(
         CustomerChange.client_id == client_id, CustomerChange.customer_id == customer_id)
         .order_by(CustomerChange.created_at, CustomerChange.id)))
+
+
+# ------------------------------------------------------------------ writing rows (Core)
+
+
+def given(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values the ORM would write: a None is left out (the column's default applies)."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def uniform_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for one executemany: the same columns in each (those any row gives), a None
+    where a row gives none, or the column's default where it has a plain one - as the ORM
+    would write each row on its own."""
+    out = [given(r) for r in rows]
+    if len(out) < 2:
+        return out
+    keys = set().union(*out)
+    defaults = _scalar_defaults(table)
+    return [{k: r.get(k, defaults.get(k)) for k in keys} for r in out]
+
+
+@cache
+def _scalar_defaults(table: Table) -> dict[str, Any]:
+    return {c.key: c.default.arg for c in table.c
+            if c.default is not None and c.default.is_scalar}
+
+
+@cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
+
+
+def add_rows(db: DbSession, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Insert rows of ``model``'s table (column -> value), in one statement; none: none."""
+    table = model.__table__  # type: ignore[attr-defined]
+    values = uniform_rows(table, rows)
+    if values:
+        db.connection().execute(_insert(table), values)
+
+
+def add_history(db: DbSession, client_id: int, customer_id: int, user_id: int | None,
+                now: dt.datetime, entries: Iterable[tuple[str, str]]) -> None:
+    """Entries (category, note) of the customer's History pane, in this order, by
+    ``user_id`` at ``now``: one statement."""
+    add_rows(db, CustomerHistory, (
+        {"client_id": client_id, "customer_id": customer_id, "created_at": now,
+         "category": category, "note": note, "user_id": user_id}
+        for category, note in entries))

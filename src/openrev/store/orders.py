@@ -133,8 +133,15 @@ def history_of(db: DbSession, client_id: int, order_ids: list[int]
 def record_history(db: DbSession, order: Order, *, status: str, note: str | None,
                    user_id: int | None, now: dt.datetime, actor: str) -> None:
     """Write an entry of the order's history, by ``actor`` ("user NAME", "worker ...")."""
-    db.add(OrderHistory(client_id=order.client_id, order_id=order.id, created_at=now,
-                        status=status, note=note, user_id=user_id, actor=actor[:100]))
+    db.add(OrderHistory(**history_row(order.client_id, order.id, status=status, note=note,
+                                      user_id=user_id, now=now, actor=actor)))
+
+
+def history_row(client_id: int, order_id: int, *, status: str, note: str | None,
+                user_id: int | None, now: dt.datetime, actor: str) -> dict[str, Any]:
+    """The columns of an entry of the order's history (:func:`record_history`)."""
+    return {"client_id": client_id, "order_id": order_id, "created_at": now, "status": status,
+            "note": note, "user_id": user_id, "actor": actor[:100]}
 
 
 def customer_history(db: DbSession, order: Order, category: str, note: str,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session as DbSession, lazyload, selectinload
 
 from .tables import CarrierLedger, Client, InventoryItem, InventoryType, Order, OrderOutbox, \
@@ -30,7 +30,11 @@ def send_key(order: Order) -> str:
     """The request id of the order's next send: ``o<order id>.<n>``, n one more than the
     sends attempted so far. Retries of one send keep it (the row keeps its key); a resend
     after a failed attempt (an ERROR) is a new request to the provider."""
-    return f"o{order.id}.{order.attempts + 1}"
+    return _send_key(order.id, order.attempts)
+
+
+def _send_key(order_id: int, attempts: int) -> str:
+    return f"o{order_id}.{attempts + 1}"
 
 
 def enqueue(db: DbSession, order: Order, now: dt.datetime, *, lease_owner: str | None = None,
@@ -51,6 +55,17 @@ def enqueue(db: DbSession, order: Order, now: dt.datetime, *, lease_owner: str |
     row.due_at = now
     row.lease_owner, row.lease_until = lease_owner, lease_until
     return row
+
+
+def enqueue_new(db: DbSession, client_id: int, order_id: int, now: dt.datetime, *,
+                lease_owner: str | None = None, lease_until: dt.datetime | None = None
+                ) -> None:
+    """:func:`enqueue` for an order created in this transaction (it has no row yet, and no
+    send attempted): one INSERT, no ORM object."""
+    db.connection().execute(insert(OrderOutbox.__table__), {
+        "client_id": client_id, "order_id": order_id, "created_at": now, "in_doubt": False,
+        "action": "SEND", "key": _send_key(order_id, 0), "due_at": now,
+        "lease_owner": lease_owner, "lease_until": lease_until})
 
 
 def remove(db: DbSession, order_id: int) -> None:

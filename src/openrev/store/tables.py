@@ -80,7 +80,9 @@ from sqlalchemy.orm import (
 from sqlalchemy import event
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from .crypto import Encrypted, EncryptedDate, fill_customer_hmacs, fill_customer_match_keys
+from .crypto import (
+    Encrypted, EncryptedDate, fill_customer_hmacs, fill_customer_match_keys, match_keys_stale,
+)
 
 # --------------------------------------------------------------------------- conventions
 
@@ -731,12 +733,15 @@ def _customer_hmacs_on_update(_mapper: Any, _connection: Any, customer: Customer
 
 @event.listens_for(Session, "before_flush")
 def _customer_match_keys(session: Session, _context: Any, _instances: Any) -> None:
-    """Duplicate_Query's keys of every customer written in this flush (created, updated, or
-    whose current physical address is created or changed), from that address."""
+    """Duplicate_Query's keys of every customer written in this flush (created, given
+    another physical address or keys of an older version, or whose current physical address
+    is created or changed), from that address. A change of the customer's own columns leaves
+    them: they are computed from the address alone."""
     touched: dict[int, Customer] = {}
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Customer):
-            touched[id(obj)] = obj
+            if obj in session.new or match_keys_stale(obj):
+                touched[id(obj)] = obj
         elif isinstance(obj, Address) and obj.kind == "PHYSICAL":
             owner = obj.customer
             if owner is not None and owner.physical_address is obj:
