@@ -22,6 +22,8 @@ prints it as one line).
 | ``OPENREV_PROVIDER_TIMEOUT_SECONDS`` | ``10``: a provider that has not answered by then has timed out |
 | ``OPENREV_RETRY_BASE_SECONDS``  | ``10``: first automatic resend of a FLOW_ERROR order after this long, doubling per attempt |
 | ``OPENREV_RETRY_MAX_SECONDS``   | ``600``: the longest wait between automatic resends |
+| ``OPENREV_CALL_THREADS``        | ``4``: operations run at once per server process (openrev.wire.lanes) |
+| ``OPENREV_SQLITE_SYNCHRONOUS``  | ``FULL``: a SQLite commit is on disk before it is answered; ``NORMAL``: synced at checkpoints (never corrupt, but an OS crash or power loss can undo the last commits) |
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ from dataclasses import dataclass
 DEFAULT_DATABASE_URL = "sqlite:///openrev.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
+SQLITE_SYNCHRONOUS_VARIABLE = "OPENREV_SQLITE_SYNCHRONOUS"
+
+
+def sqlite_synchronous(env: Mapping[str, str] | None = None) -> str:
+    """SQLite's ``PRAGMA synchronous`` for openrev's connections, from
+    ``OPENREV_SQLITE_SYNCHRONOUS`` (checked: :class:`SettingsError` naming it)."""
+    return _choice(os.environ if env is None else env, SQLITE_SYNCHRONOUS_VARIABLE, "FULL",
+                   SQLITE_SYNCHRONOUS, upper=True)
 
 
 class SettingsError(ValueError):
@@ -112,6 +123,7 @@ class Settings:
     login_concurrency: int = 2
     # Operations running at once per server process (openrev.wire.lanes)
     call_threads: int = 4
+    sqlite_synchronous: str = "FULL"
     # Order flow-through (openrev.provision.worker)
     worker_lease_seconds: int = 60
     provider_timeout_seconds: int = 10
@@ -143,6 +155,7 @@ class Settings:
             "login_window_seconds": lambda: _int(env, "OPENREV_LOGIN_WINDOW_SECONDS", 900, 1),
             "login_concurrency": lambda: _int(env, "OPENREV_LOGIN_CONCURRENCY", 2, 1, 64),
             "call_threads": lambda: _int(env, "OPENREV_CALL_THREADS", 4, 1, 256),
+            "sqlite_synchronous": lambda: sqlite_synchronous(env),
             "worker_lease_seconds": lambda: _int(env, "OPENREV_WORKER_LEASE_SECONDS", 60, 3),
             "provider_timeout_seconds": lambda: _int(env, "OPENREV_PROVIDER_TIMEOUT_SECONDS",
                                                      10, 1),

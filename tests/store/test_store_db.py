@@ -48,8 +48,27 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     finally:
         engine.dispose()
+
+
+def test_sqlite_synchronous_normal_by_setting(tmp_path: Path, monkeypatch) -> None:
+    from openrev.settings import Settings, SettingsError
+
+    monkeypatch.setenv("OPENREV_SQLITE_SYNCHRONOUS", "normal")
+    assert Settings.from_env().sqlite_synchronous == "NORMAL"
+    for engine in (make_engine(f"sqlite:///{tmp_path / 'x.db'}"),  # from the environment
+                   make_engine(f"sqlite:///{tmp_path / 'y.db'}", sqlite_synchronous="NORMAL")):
+        try:
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        finally:
+            engine.dispose()
+    monkeypatch.setenv("OPENREV_SQLITE_SYNCHRONOUS", "OFF")
+    with pytest.raises(SettingsError, match="OPENREV_SQLITE_SYNCHRONOUS='OFF': must be one of "
+                                            "FULL, NORMAL"):
+        Settings.from_env()
 
 
 def test_sqlite_memory_is_shared_between_connections() -> None:

@@ -20,13 +20,15 @@ import sqlite3
 import threading
 import time
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from ..settings import sqlite_synchronous as settings_sqlite_synchronous
 
 DEFAULT_DATABASE_URL = "sqlite:///openrev.db"
 """The database used when neither ``--database`` nor ``OPENREV_DATABASE_URL`` names one."""
@@ -59,22 +61,27 @@ def display_url(url: str) -> str:
     return make_url(normalize_url(url)).render_as_string(hide_password=True)
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    """Per-connection SQLite settings: foreign keys enforced, WAL journal, 5 s busy wait."""
-    # The driver would otherwise start a transaction only at the first write, so a handler's
-    # reads could see data another writer changes before its own write (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
-    _sqlite_pragmas(dbapi_connection, _record)
+def _sqlite_pragmas(synchronous: str, serialize: bool) -> Callable[[Any, Any], None]:
+    """The per-connection SQLite settings: foreign keys enforced, WAL journal, 5 s busy wait,
+    ``PRAGMA synchronous`` (``FULL``: each commit is synced to disk before it returns;
+    ``NORMAL``: at checkpoints, see ``OPENREV_SQLITE_SYNCHRONOUS``)."""
 
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if serialize:
+            # The driver would otherwise start a transaction only at the first write, so a
+            # handler's reads could see data another writer changes before its own write
+            # (see _sqlite_begin).
+            dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={DEFAULT_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+        finally:
+            cursor.close()
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={DEFAULT_BUSY_TIMEOUT_MS}")
-    finally:
-        cursor.close()
+    return on_connect
 
 
 READ_ONLY = "openrev_read_only"
@@ -195,7 +202,8 @@ def _sqlite_stats_listeners(engine: Engine) -> None:
     event.listen(engine, "checkout", on_checkout)
 
 
-def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, serialize_sqlite: bool = True, sqlite_synchronous: str | None = None,
+                **kwargs: Any) -> Engine:
     """An engine for ``url`` (normalized first).
 
     SQLite: ``check_same_thread=False`` (the server hands connections between threads), and on
@@ -211,6 +219,8 @@ def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> En
     (writers are serialized as on PostgreSQL with ``FOR UPDATE``), except on an engine from
     :func:`read_only_engine`, whose transactions begin DEFERRED (see ``_sqlite_begin``).
     Migrations turn it off: they toggle ``PRAGMA foreign_keys`` outside any transaction.
+    ``sqlite_synchronous`` (SQLite only): ``FULL`` or ``NORMAL``; None: from
+    ``OPENREV_SQLITE_SYNCHRONOUS`` (default ``FULL``).
 
     Extra keyword arguments go to :func:`sqlalchemy.create_engine`.
     """
@@ -226,11 +236,10 @@ def make_engine(url: str, *, serialize_sqlite: bool = True, **kwargs: Any) -> En
         engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
         if not (memory or "mode=memory" in str(sa_url) or isinstance(engine.pool, StaticPool)):
             _sqlite_stats_listeners(engine)
+        synchronous = sqlite_synchronous or settings_sqlite_synchronous()
+        event.listen(engine, "connect", _sqlite_pragmas(synchronous, serialize_sqlite))
         if serialize_sqlite:
-            event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_begin)
-        else:
-            event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     engine = create_engine(sa_url, **kwargs)
     if not engine.pool._pre_ping:

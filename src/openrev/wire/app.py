@@ -72,7 +72,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     use_keyring(settings.database_url)  # personal data at rest; refuses without a key
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     api = Api(make_sessionmaker(engine), settings)
     limit = settings.max_body_bytes
     lanes = Lanes(settings.call_threads)
