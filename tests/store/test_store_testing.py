@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from openrev.store.db import make_engine
 from openrev.store.testing import (
-    fresh_database, refuse_opening_open_sqlite_files, sqlite_file_bytes,
+    fresh_database, refuse_opening_open_sqlite_files, sqlite_file_bytes, sqlite_wal_reset,
 )
 
 
@@ -83,10 +83,11 @@ def test_reading_a_live_sqlite_database_keeps_this_process_s_locks(tmp_path: Pat
         engine.dispose()
 
 
-def test_sqlite_file_bytes_is_for_sqlite_files() -> None:
+def test_sqlite_file_bytes_and_wal_reset_are_for_sqlite_files() -> None:
     for url in ("sqlite://", "sqlite:///:memory:", "postgresql://u@localhost/db"):
-        with pytest.raises(ValueError, match="not a SQLite database file"):
-            sqlite_file_bytes(url)
+        for fn in (sqlite_file_bytes, sqlite_wal_reset):
+            with pytest.raises(ValueError, match="not a SQLite database file"):
+                fn(url)
 
 
 def test_opening_a_database_file_this_process_has_open_is_refused(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,15 @@ def demo_database(url: str) -> Iterator[str]:
         yield fresh
 
 
+def _sqlite_file(url: str, what: str) -> str:
+    sa_url = make_url(normalize_url(url))
+    path = sa_url.database
+    if sa_url.get_backend_name() != "sqlite" or not path or path == ":memory:" \
+            or path.startswith("file:") or sa_url.query.get("mode") == "memory":
+        raise ValueError(f"{what}: not a SQLite database file: {url!r}")
+    return path
+
+
 _READ_FILES = ("import sys\n"
                "for name in sys.argv[1:]:\n"
                "    try:\n"
@@ -98,10 +108,7 @@ def sqlite_file_bytes(url: str) -> bytes:
     deleted WAL - other processes never see them (a command does not find the user the test
     just added), and the file ends up corrupt ("file is not a database"). See "How To
     Corrupt An SQLite Database File", 2.2 (https://www.sqlite.org/howtocorrupt.html)."""
-    sa_url = make_url(normalize_url(url))
-    path = sa_url.database
-    if sa_url.get_backend_name() != "sqlite" or not path or path == ":memory:":
-        raise ValueError(f"sqlite_file_bytes: not a SQLite database file: {url!r}")
+    path = _sqlite_file(url, "sqlite_file_bytes")
     done = subprocess.run([sys.executable, "-c", _READ_FILES, path, f"{path}-wal",
                            f"{path}-shm"], capture_output=True, check=True, timeout=120)
     return done.stdout
@@ -112,10 +119,8 @@ def sqlite_wal_reset(url: str) -> tuple[int, int, int]:
     of its own that does not wait: (busy, WAL frames, frames checkpointed). (0, 0, 0) when no
     connection (of any process) is inside a transaction: a reader's snapshot keeps the WAL
     from being reset - and that reader from ever seeing what others commit after it."""
-    import sqlite3
-
-    path = make_url(normalize_url(url)).database
-    other = sqlite3.connect(path or ":memory:", timeout=0, isolation_level=None)
+    other = sqlite3.connect(_sqlite_file(url, "sqlite_wal_reset"), timeout=0,
+                            isolation_level=None)
     try:
         busy, frames, done = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return busy, frames, done
