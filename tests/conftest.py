@@ -26,12 +26,15 @@ from starlette.testclient import TestClient
 
 from openrev.settings import Settings
 from openrev.store.db import make_sessionmaker
-from openrev.store.testing import demo_database
+from openrev.store.testing import demo_database, refuse_opening_open_sqlite_files
 from openrev.wire.app import create_app
 
 from openrev.domain import passwords
 
 passwords.use_cheap_parameters_for_tests()  # production keeps the slow defaults
+# reading a database file this process has open would drop its connections' locks: another
+# process could then delete the WAL under them (store.testing.sqlite_file_bytes)
+refuse_opening_open_sqlite_files()
 
 PG_URL = os.environ.get("OPENREV_TEST_POSTGRES_URL")
 _STARTED = time.monotonic()

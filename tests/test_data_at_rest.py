@@ -16,7 +16,6 @@ import os
 import secrets
 import stat
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,6 @@ from alembic import command
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import MetaData, Table, select, text
-from sqlalchemy.engine import make_url
 
 from helpers import CLERK, DEMO, binding_call, ok
 from openrev import keyring
@@ -36,7 +34,7 @@ from openrev.store.db import make_engine, make_sessionmaker
 from openrev.store.demo import load_demo
 from openrev.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from openrev.store.tables import Customer, OrderPort
-from openrev.store.testing import fresh_database
+from openrev.store.testing import fresh_database, sqlite_file_bytes
 
 PG_URL = os.environ.get("OPENREV_TEST_POSTGRES_URL")
 TEST_KEY = os.environ["OPENREV_SECRET_KEY"]  # set by conftest
@@ -81,13 +79,6 @@ def raw_pin_passwords(url: str) -> list[str | None]:
                         .scalars())
     finally:
         engine.dispose()
-
-
-def sqlite_file_bytes(url: str) -> bytes:
-    """The bytes of a SQLite database: the main file, its WAL and shared-memory files."""
-    path = Path(make_url(url).database)
-    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
-                    if p.exists())
 
 
 def unique_tn() -> str:

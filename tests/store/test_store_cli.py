@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import sys
+import threading
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -267,6 +269,7 @@ class _FakeUvicorn:
     def __init__(self) -> None:
         self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
         self.env_url: str | None = None
+        self.flow_worker_urls: list[str] = []  # the in-process order worker asked for
 
     def run(self, *args: Any, **kwargs: Any) -> None:
         self.calls.append((args, kwargs))
@@ -279,15 +282,30 @@ def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> _FakeUvicorn:
 
     from openrev import cli
 
+    from openrev.provision import commands
+
     fake = _FakeUvicorn()
     monkeypatch.setattr(uvicorn, "run", fake.run)
     # these tests are about flags and variables; the schema and port checks have their own
     # tests (tests/test_first_hour.py)
     monkeypatch.setattr(cli, "_check_schema", lambda url: None)
     monkeypatch.setattr(cli, "_check_port_free", lambda host, port: None)
+
+    def flow_worker(url: str, settings: Any) -> tuple[threading.Event, Any]:
+        # the real one is a thread that would open (and create) these databases - the
+        # default ./openrev.db and /tmp paths every test run on the machine shares - and
+        # outlive the test (tests/test_first_hour.py serves with the real one)
+        fake.flow_worker_urls.append(url)
+        return threading.Event(), SimpleNamespace(dispose=lambda: None)
+
+    monkeypatch.setattr(commands, "start_serve_worker", flow_worker)
     for name in ("OPENREV_DATABASE_URL", "OPENREV_HOST", "OPENREV_PORT", "OPENREV_LOG_LEVEL",
                  "OPENREV_LOG_FORMAT"):
-        monkeypatch.delenv(name, raising=False)  # restored after the test
+        # set first, so that monkeypatch also restores a variable's absence after the test:
+        # `openrev serve` sets OPENREV_DATABASE_URL (for its workers), which would otherwise
+        # stay set, relative path and all, for the rest of the run and its subprocesses
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return fake
 
 
@@ -298,6 +316,7 @@ def test_serve_defaults(fake_uvicorn: _FakeUvicorn, capsys: pytest.CaptureFixtur
     assert kwargs == {"factory": True, "host": "127.0.0.1", "port": 8020,
                       "log_config": log_config("INFO", "text"), "log_level": "info"}
     assert fake_uvicorn.env_url == "sqlite:///openrev.db"
+    assert fake_uvicorn.flow_worker_urls == ["sqlite:///openrev.db"]
     assert "http://127.0.0.1:8020/" in capsys.readouterr().out
 
 
@@ -332,6 +351,8 @@ def test_serve_environment_then_flags(
     assert kwargs["app"] == "openrev.wire.app:app_from_env" and kwargs["factory"] is True
     assert kwargs["log_level"] == "error" and kwargs["log_config"] == log_config("ERROR")
     assert fake_uvicorn.env_url == "sqlite:////tmp/flag.db"
+    assert fake_uvicorn.flow_worker_urls == ["sqlite:////tmp/env.db"] * 2 + [
+        "sqlite:////tmp/flag.db"]
 
 
 def test_serve_rejects_a_bad_port_in_the_environment(

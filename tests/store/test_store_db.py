@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -69,6 +70,33 @@ def test_sqlite_synchronous_normal_by_setting(tmp_path: Path, monkeypatch) -> No
     with pytest.raises(SettingsError, match="OPENREV_SQLITE_SYNCHRONOUS='OFF': must be one of "
                                             "FULL, NORMAL"):
         Settings.from_env()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+def test_a_forked_process_never_uses_a_pooled_sqlite_connection_of_its_parent(
+        tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            parents = conn.connection.dbapi_connection  # back in the pool afterwards
+        pid = os.fork()
+        if pid == 0:  # the child: report through the exit status, run nothing of pytest's
+            status = 1
+            try:
+                with engine.begin() as conn:
+                    status = 3 if conn.connection.dbapi_connection is parents else 0
+                    conn.execute(text("INSERT INTO t VALUES (2)"))
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, "the child used its parent's connection"
+        with engine.connect() as conn:  # the parent's connection still works, and sees it
+            assert conn.connection.dbapi_connection is parents
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    finally:
+        engine.dispose()
 
 
 def test_sqlite_memory_is_shared_between_connections() -> None:

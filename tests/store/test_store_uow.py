@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from openrev.store import uow
-from openrev.store.db import make_engine, make_sessionmaker, write_lock
+from openrev.store.db import make_engine, make_sessionmaker, read_only_engine, write_lock
+from openrev.store.testing import sqlite_wal_reset
 from openrev.store.uow import DatabaseBusy, TransactionRunner
 
 
@@ -120,3 +121,46 @@ def test_postgres_writers_take_no_process_lock():
     assert write_lock(engine) is None
     assert TransactionRunner(make_sessionmaker(engine))._lock is None
     engine.dispose()
+
+
+def _count(db) -> int:
+    return db.execute(text("SELECT count(*) FROM t")).scalar()
+
+
+def test_no_transaction_outlives_its_unit_of_work(runner, tmp_path):
+    """Every connection goes back to the pool out of its transaction: reads, writes, work that
+    failed, skipped bookkeeping, statistics refreshes; four of them are kept open meanwhile,
+    as a server's pool keeps them."""
+    from openrev.store.stats import maybe_refresh, refresh_statistics
+
+    engine = runner.sessions.kw["bind"]
+    url = f"sqlite:///{tmp_path / 'u.db'}"
+    runner.run(True, lambda db: db.execute(text("INSERT INTO t VALUES (1)")))
+    held = [engine.connect() for _ in range(4)]  # the pool then holds four connections
+    for conn in held:
+        conn.close()
+    for write in (False, True):
+        assert runner.run(write, _count) == 1
+
+        def fails(db):
+            _count(db)
+            raise ValueError("the work failed")
+
+        with pytest.raises(ValueError):
+            runner.run(write, fails)
+    assert runner.try_write(lambda db: db.execute(text("INSERT INTO t VALUES (2)"))) is True
+    refresh_statistics(engine)
+    assert maybe_refresh(engine) is not None
+    with make_sessionmaker(engine)() as db:  # a plain Session: closed, not committed
+        assert _count(db) == 2
+    assert engine.pool.checkedin() >= 2
+    assert sqlite_wal_reset(url) == (0, 0, 0)
+    # the check can fail: a connection left inside its read transaction
+    reader = read_only_engine(engine).connect()
+    try:
+        assert _count(reader) == 2
+        runner.run(True, lambda db: db.execute(text("INSERT INTO t VALUES (3)")))
+        assert sqlite_wal_reset(url)[0] == 1
+    finally:
+        reader.close()
+    assert sqlite_wal_reset(url) == (0, 0, 0)

@@ -16,6 +16,7 @@ Usage::
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -187,13 +188,27 @@ def statistics_changed(bind: Engine | Connection) -> None:
         bind.info[STATS_GENERATION] = generation[0]
 
 
-def _sqlite_stats_listeners(engine: Engine) -> None:
+OPENED_BY_PID = "openrev_opened_by_pid"
+"""Key of a pooled SQLite connection's ``info``: the process that opened it."""
+
+
+def _sqlite_pool_listeners(engine: Engine) -> None:
+    """A file database's pooled connections are replaced at checkout when its planner
+    statistics changed (:func:`statistics_changed`), and never used by another process than
+    the one that opened them: SQLite's locks do not survive a ``fork()``, so a child using
+    (or closing) a connection it inherited could corrupt the file. Such a connection is left
+    alone - the parent's - and the child opens its own."""
     generation = _STATS_GENERATIONS.setdefault(engine, [0])
 
     def on_connect(_dbapi_connection: Any, record: Any) -> None:
         record.info[STATS_GENERATION] = generation[0]  # a new connection reads them anyway
+        record.info[OPENED_BY_PID] = os.getpid()
 
-    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    def on_checkout(_dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if record.info.get(OPENED_BY_PID, os.getpid()) != os.getpid():
+            # forget it without closing it (SQLAlchemy's recipe for pools across fork)
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise DisconnectionError("a connection of the parent process: opening another")
         if record.info.get(STATS_GENERATION, generation[0]) != generation[0]:
             # the pool closes this connection and opens another in its place
             raise DisconnectionError("planner statistics changed: reopening the connection")
@@ -210,10 +225,10 @@ def make_engine(url: str, *, serialize_sqlite: bool = True, sqlite_synchronous: 
     every new connection ``PRAGMA foreign_keys=ON``, ``journal_mode=WAL``,
     ``busy_timeout=5000``; an in-memory database keeps one shared connection so that every
     session sees the same data; a file database's pooled connections are replaced after its
-    planner statistics change (:func:`statistics_changed`). PostgreSQL: a pooled connection
-    that has been idle for :data:`PING_AFTER_IDLE_SECONDS` is pinged when it is checked out,
-    and replaced if the server dropped it, instead of failing a request
-    (:func:`_ping_when_idle`).
+    planner statistics change (:func:`statistics_changed`), and a process forked from the
+    one that opened them opens its own. PostgreSQL: a pooled connection that has been idle
+    for :data:`PING_AFTER_IDLE_SECONDS` is pinged when it is checked out, and replaced if the
+    server dropped it, instead of failing a request (:func:`_ping_when_idle`).
 
     ``serialize_sqlite`` (SQLite only): every transaction begins with ``BEGIN IMMEDIATE``
     (writers are serialized as on PostgreSQL with ``FOR UPDATE``), except on an engine from
@@ -235,7 +250,7 @@ def make_engine(url: str, *, serialize_sqlite: bool = True, sqlite_synchronous: 
             kwargs.setdefault("poolclass", StaticPool)
         engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
         if not (memory or "mode=memory" in str(sa_url) or isinstance(engine.pool, StaticPool)):
-            _sqlite_stats_listeners(engine)
+            _sqlite_pool_listeners(engine)
         synchronous = sqlite_synchronous or settings_sqlite_synchronous()
         event.listen(engine, "connect", _sqlite_pragmas(synchronous, serialize_sqlite))
         if serialize_sqlite:

@@ -14,11 +14,20 @@ For PostgreSQL the database of the given URL is only used to connect as an admin
 (falling back to ``postgres``, then ``template1``, when it does not exist): a database with a
 random name ``openrev_test_<hex>`` is created with AUTOCOMMIT, its URL yielded, and it is
 dropped (closing any connection still open to it) when the block ends.
+
+:func:`sqlite_file_bytes` reads what a SQLite database holds on disk (its file, WAL and
+shared-memory file) without disturbing the connections this process has open to it;
+:func:`refuse_opening_open_sqlite_files` (the test suite's conftest calls it) makes Python's
+``open()`` of such a file fail instead of silently dropping those connections' locks.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +76,99 @@ def demo_database(url: str) -> Iterator[str]:
         finally:
             engine.dispose()
         yield fresh
+
+
+def _sqlite_file(url: str, what: str) -> str:
+    sa_url = make_url(normalize_url(url))
+    path = sa_url.database
+    if sa_url.get_backend_name() != "sqlite" or not path or path == ":memory:" \
+            or path.startswith("file:") or sa_url.query.get("mode") == "memory":
+        raise ValueError(f"{what}: not a SQLite database file: {url!r}")
+    return path
+
+
+_READ_FILES = ("import sys\n"
+               "for name in sys.argv[1:]:\n"
+               "    try:\n"
+               "        with open(name, 'rb') as f:\n"
+               "            sys.stdout.buffer.write(f.read())\n"
+               "    except FileNotFoundError:\n"
+               "        pass\n")
+
+
+def sqlite_file_bytes(url: str) -> bytes:
+    """The bytes of the SQLite database of ``url`` as on disk: its main file, then its WAL and
+    shared-memory files when they exist, read by another process.
+
+    Never in this process: SQLite's locks are POSIX advisory locks, which belong to a process
+    and inode, and closing *any* descriptor of the file releases every lock this process holds
+    on it, those of its open SQLite connections too. Another process then takes the database
+    for unused: the last connection it closes checkpoints and deletes the WAL and
+    shared-memory files under this process's connections, whose later commits go to the
+    deleted WAL - other processes never see them (a command does not find the user the test
+    just added), and the file ends up corrupt ("file is not a database"). See "How To
+    Corrupt An SQLite Database File", 2.2 (https://www.sqlite.org/howtocorrupt.html)."""
+    path = _sqlite_file(url, "sqlite_file_bytes")
+    done = subprocess.run([sys.executable, "-c", _READ_FILES, path, f"{path}-wal",
+                           f"{path}-shm"], capture_output=True, check=True, timeout=120)
+    return done.stdout
+
+
+def sqlite_wal_reset(url: str) -> tuple[int, int, int]:
+    """``PRAGMA wal_checkpoint(TRUNCATE)`` on the SQLite database of ``url``, by a connection
+    of its own that does not wait: (busy, WAL frames, frames checkpointed). (0, 0, 0) when no
+    connection (of any process) is inside a transaction: a reader's snapshot keeps the WAL
+    from being reset - and that reader from ever seeing what others commit after it."""
+    other = sqlite3.connect(_sqlite_file(url, "sqlite_wal_reset"), timeout=0,
+                            isolation_level=None)
+    try:
+        busy, frames, done = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy, frames, done
+    finally:
+        other.close()
+
+
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", "-wal", "-shm", "-journal")
+_refusing = False
+
+
+def refuse_opening_open_sqlite_files() -> None:
+    """From now on, this process's ``open()`` (``io.open``, ``os.open``, ``pathlib``,
+    ``shutil``) of a database file (``*.db``, ``*.sqlite``, ``*.sqlite3`` and their ``-wal``,
+    ``-shm``, ``-journal``) that one of its own SQLite connections has open raises
+    :class:`RuntimeError`: closing that descriptor would drop the connections' locks (see
+    :func:`sqlite_file_bytes`, which reads such files safely). An audit hook, for the rest of
+    the process (Linux: it reads ``/proc/self/fd``; elsewhere it checks nothing)."""
+    global _refusing
+    if not _refusing:
+        _refusing = True
+        sys.addaudithook(_refuse_open_sqlite_file)
+
+
+def _refuse_open_sqlite_file(event: str, args: tuple[object, ...]) -> None:
+    if event != "open" or not args or not isinstance(args[0], (str, bytes, os.PathLike)):
+        return
+    name = os.fsdecode(args[0])  # type: ignore[arg-type]
+    if not name.endswith(_SQLITE_SUFFIXES):
+        return
+    database = os.path.realpath(name)
+    for suffix in ("-wal", "-shm", "-journal"):
+        database = database.removesuffix(suffix)
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == database:
+                break
+        except OSError:
+            continue
+    else:
+        return
+    raise RuntimeError(f"{name}: this process has the SQLite database {database} open; "
+                       "opening (and closing) its files here would drop the locks of those "
+                       "connections: read it with openrev.store.testing.sqlite_file_bytes")
 
 
 def _admin_engine(sa_url: URL) -> Engine:
