@@ -21,7 +21,6 @@ from pathlib import Path
 
 import orjson
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -144,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     worker = {"X-Openrev-Worker": str(os.getpid())}  # which server process answered
 
     async def health(request: Request) -> Response:
-        status, body = await run_in_threadpool(health_check.answer)
+        status, body = await lanes.run(b"", health_check.answer)  # a slot like any call
         return JSONResponse(body, status_code=status, headers=worker)
 
     routes = [
