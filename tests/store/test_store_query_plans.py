@@ -45,6 +45,7 @@ from openrev.ops.customers import customers_query
 from openrev.ops.duplicates import duplicate_query
 from openrev.ops.orders import orders_search
 from openrev.store import authrepo, catalog, duplicates, orders as orders_repo, outbox
+from openrev.store import customers as customers_repo
 from openrev.store.db import make_engine, make_sessionmaker, read_only_engine
 from openrev.store.migrate import upgrade
 from openrev.store.seed import imei_of, seed_customers
@@ -401,6 +402,29 @@ def test_customers_query_reads_nothing_whole(loaded: Loaded, by: str) -> None:
     assert result.Customer.ID == loaded.customer_id
     assert_no_full_read(loaded, statements)
     assert_searched(loaded, statements, "customers", {"id"})
+    # the look-up of the TN or device is a subquery of the first statement
+    if by == "TN":
+        assert_searched(loaded, statements[:1], "services", {"tn"}, EXPECTED["tn"])
+    if by == "Inventory":
+        assert_searched(loaded, statements[:1], "inventory_items", {"identifier"},
+                        EXPECTED["identifier"])
+
+
+@pytest.mark.parametrize("form", ["imei", "meid_hex", "meid_hex_lower", "meid_decimal"])
+def test_customers_query_by_inventory_folds_the_look_up_of_every_form(loaded: Loaded,
+                                                                      form: str) -> None:
+    """The customer's statement finds it through the device in one index search, whichever
+    form of the identifier is sent; then its rows by its id."""
+    key = device_key(loaded.imei)
+    assert key is not None
+    identifier = {"imei": loaded.imei, "meid_hex": key, "meid_hex_lower": key.lower(),
+                  "meid_decimal": meid_decimal(key)}[form]
+    statements = run(loaded, lambda db: customers_repo.customer_answer(
+        db, loaded.client_id, identifier=identifier, kinds=("Mobile_Device",)))
+    assert_searched(loaded, statements[:1], "inventory_items", {"identifier"},
+                    EXPECTED["identifier"])
+    assert_searched(loaded, statements[:1], "customers", {"id"})
+    assert_no_full_read(loaded, statements)
 
 
 # --------------------------------------------------------------------------- Duplicate_Query
