@@ -41,7 +41,7 @@ BUDGET = {
     "Orders_Query": 2,  # the order with service, provider, outbox; its history
     "Orders_Search": 4,  # the customer exists, the count, the page, its history
     "Duplicate_Query": 6,
-    "NewCustomers_Quote": 4,
+    "NewCustomers_Quote": 2,  # the package with its products, the tax table's digest
     "Customers_Update": 9,
     "NewCustomers_Create": 6,
     "NewCustomers_Create/Order": 18,  # with package 1001's three products

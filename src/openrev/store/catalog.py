@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 from ..domain.devices import identifier_forms
 from .tables import (
     Agent, Base, BillProfile, CustomFieldDefinition, InventoryItem, InventoryType, LifelineType,
-    NladProfile, Package, Provider, Service,
+    NladProfile, Package, PackageProduct, Product, Provider, Service,
 )
 
 M = TypeVar("M", bound=Base)
@@ -61,6 +61,32 @@ def provider_by_code(db: DbSession, client_id: int, code: str) -> Provider | Non
 
 def package(db: DbSession, client_id: int, package_id: int | None) -> Package | None:
     return get(db, Package, client_id, package_id)
+
+
+_pk, _pp, _pr = (m.__table__ for m in (Package, PackageProduct, Product))
+_PACKAGE_PRODUCTS = (
+    select(_pk.c.id, _pp.c.product_id, _pp.c.quantity, _pr.c.description, _pr.c.rate,
+           _pr.c.recurring, _pr.c.tax_category)
+    .select_from(_pk)
+    .outerjoin(_pp, _pp.c.package_id == _pk.c.id)
+    .outerjoin(_pr, _pr.c.id == _pp.c.product_id)
+    .where(_pk.c.client_id == bindparam("client_id"), _pk.c.id == bindparam("package_id"))
+    .order_by(_pp.c.sort_order, _pp.c.id))
+
+
+def package_products(db: DbSession, client_id: int, package_id: int | None
+                     ) -> list[Row[Any]] | None:
+    """The products of the package ``package_id`` of ``client_id`` in the package's order
+    (``product_id``, the package's ``quantity``, the product's ``description``, ``rate``,
+    ``recurring``, ``tax_category``): plain rows, one statement; None when the client has
+    no such package."""
+    if package_id is None:
+        return None
+    rows = db.connection().execute(_PACKAGE_PRODUCTS, {"client_id": client_id,
+                                                       "package_id": package_id}).all()
+    if not rows:
+        return None
+    return [r for r in rows if r.product_id is not None]
 
 
 def field_definitions(db: DbSession, client_id: int) -> list[CustomFieldDefinition]:
