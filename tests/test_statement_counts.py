@@ -40,7 +40,7 @@ BUDGET = {
     "Customers_Query/extras": 4,  # a customer with tax exemptions and custom fields: one more
     "Orders_Query": 2,  # the order with service, provider, outbox; its history
     "Orders_Search": 4,  # the customer exists, the count, the page, its history
-    "Duplicate_Query": 6,
+    "Duplicate_Query": 2,  # every pattern's first ids (one UNION ALL), the customers listed
     "NewCustomers_Quote": 2,  # the package with its products, the tax table's digest
     "Customers_Update": 9,
     "NewCustomers_Create": 6,

@@ -235,7 +235,11 @@ def explain(engine: Engine, statement: str, parameters: Any) -> tuple[list[Acces
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
             conn.rollback()
             lines = [r[3] for r in rows]
-            return [a for a in map(_sqlite_access, lines) if a is not None], "\n".join(lines)
+            # a subquery read as a co-routine or materialized is scanned by its alias: not a
+            # table (its own lines say how it reads its tables)
+            subqueries = {m[1] for m in map(_SQLITE_SUBQUERY.match, lines) if m}
+            return [a for a in map(_sqlite_access, lines)
+                    if a is not None and a.table not in subqueries], "\n".join(lines)
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters
                                     ).scalar()
@@ -249,6 +253,9 @@ _SQLITE_LINE = re.compile(
     r"^(?P<op>SEARCH|SCAN) (?P<table>\w+)(?: AS \w+)?"
     r"(?: USING (?:(?:COVERING )?INDEX (?P<index>\w+)|INTEGER PRIMARY KEY|PRIMARY KEY))?"
     r"(?: \((?P<cond>[^)]*)\))?")
+
+
+_SQLITE_SUBQUERY = re.compile(r"^(?:CO-ROUTINE|MATERIALIZE) (\w+)")
 
 
 def _sqlite_access(line: str) -> Access | None:
