@@ -39,8 +39,9 @@ BUDGET = {
     "Customers_Query/Inventory": 3,  # the look-up of the device: likewise
     "Customers_Query/extras": 4,  # a customer with tax exemptions and custom fields: one more
     "Orders_Query": 2,  # the order with service, provider, outbox; its history
-    "Orders_Search": 4,  # the customer exists, the count, the page, its history
-    "Duplicate_Query": 2,  # every pattern's first ids (one UNION ALL), the customers listed
+    "Orders_Search": 3,  # the count (and whether the customer exists), the page, its history
+    "Duplicate_Query": 4,  # every pattern's first ids (one UNION ALL), the customers listed;
+    # + a COUNT for a MatchType with more than 100 matches (the shared database has them)
     "NewCustomers_Quote": 2,  # the package with its products, the tax table's digest
     "Customers_Update": 9,
     "NewCustomers_Create": 6,

@@ -260,8 +260,8 @@ _SQLITE_SUBQUERY = re.compile(r"^(?:CO-ROUTINE|MATERIALIZE) (\w+)")
 
 def _sqlite_access(line: str) -> Access | None:
     m = _SQLITE_LINE.match(line)
-    if m is None:  # USE TEMP B-TREE, COMPOUND QUERY, a subquery...
-        return None
+    if m is None or line == "SCAN CONSTANT ROW":  # USE TEMP B-TREE, COMPOUND QUERY, a
+        return None  # subquery, a SELECT without FROM...
     columns = frozenset("id" if c == "rowid" else c
                         for c in re.findall(r"(\w+)(?:=|>|<)", m["cond"] or ""))
     return Access(m["table"], m["index"], columns, line)
