@@ -61,8 +61,8 @@ _MAILING = M.ADDRESS.shape(AddressOut, repo.CUSTOMER_KEYS, "ma_")
 _LIFELINE = M.LIFELINE.shape(Lifeline, repo.CUSTOMER_KEYS, "ll_")
 _C = {k: repo.CUSTOMER_KEYS.index(k)
       for k in ("ssn", "agent_number", "lifeline_program", "pa_id", "ma_id", "ll_id")}
-_FIELD = Shape(Field, (("FieldID", "field_id"), ("Label", "label"), ("Value", "value")),
-               repo.FIELD_KEYS)
+_FIELD_OF = (("FieldID", "field_id"), ("Label", "label"), ("Value", "value"))
+_FIELD = Shape(Field, _FIELD_OF, repo.FIELD_KEYS)
 _SERVICE = Shape(ServiceOut, (
     ("ID", "id"), ("Type", "type"), ("TN", "tn"), ("CarrierID", "provider_id"),
     ("CarrierDescription", "provider_description"), ("PackageID", "package_id"),
@@ -83,8 +83,8 @@ _INVENTORY = Shape(Inventory, (
     ("UnavailableReasonID", "unavailable_reason_id"),
     ("UnavailableReasonDescription", "unavailable_reason_description"), ("Note", "note"),
 ), repo.DEVICE_KEYS)
-_DEVICE_FIELD = Shape(Field, (("FieldID", "f_field_id"), ("Label", "f_label"),
-                              ("Value", "f_value")), repo.DEVICE_KEYS)
+_DEVICE_FIELD = Shape(Field, ((name, "f_" + key) for name, key in _FIELD_OF),
+                      repo.DEVICE_KEYS)
 _WIRELESS = Shape(Wireless, (("MSID", "msid"), ("MSL", "msl"), ("MDN", "mdn")),
                   repo.DEVICE_KEYS)
 _W = tuple(repo.DEVICE_KEYS.index(k) for k in ("msid", "msl", "mdn"))
