@@ -66,9 +66,10 @@ _exemptions = (select(literal_column("0").label("part"), _tx.c.id.label("sort"),
                       _tx.c.value.label("value"), null().label("field_id"),
                       null().label("label"))
                .where(_tx.c.customer_id == bindparam("customer_id")))
-_fields = (select(literal_column("1"), _fv.c.field_id, _fv.c.value, _fv.c.field_id, _fd.c.label)
-           .join(_fd, _fd.c.id == _fv.c.field_id)
-           .where(_fv.c.customer_id == bindparam("customer_id")))
+_fields = (  # the same columns (part, sort, value, field_id, label), sorted by FieldID
+    select(literal_column("1"), _fv.c.field_id, _fv.c.value, _fv.c.field_id, _fd.c.label)
+    .join(_fd, _fd.c.id == _fv.c.field_id)
+    .where(_fv.c.customer_id == bindparam("customer_id")))
 _EXEMPTIONS_AND_FIELDS = union_all(_exemptions, _fields).order_by(
     literal_column("part"), literal_column("sort"))
 FIELD_KEYS: tuple[str, ...] = ("field_id", "label", "value")  # of CustomerAnswer.fields
