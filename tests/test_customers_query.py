@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from helpers import (
     CLERK, DEMO, OTHER, TNS, call_json, child_text, creds_xml, post_soap, result_of,
@@ -21,6 +23,7 @@ from test_new_customers import (
 )
 from openrev.domain.customer_rules import allowed_tax_exemptions
 from openrev.domain.devices import meid_decimal
+from openrev.store.tables import InventoryItem, InventoryItemField
 
 OP = "Customers_Query"
 
@@ -212,6 +215,29 @@ def test_by_inventory_of_a_batched_device_shows_its_mdn(client, stock):
     assert got["ID"] == out["Customer_ID"]
     assert got["Services"][0]["Service"]["TN"] == mdn
     assert got["Services"][0]["Inventory"][0]["Wireless"] == {"MDN": mdn}
+
+
+def test_a_device_answers_its_fields_in_field_order(client, app, stock):
+    """Each device once, with its own custom fields by FieldID (a device without any:
+    an empty list)."""
+    imei, sim = stock.imei(), stock.iccid()
+    out = ok(create(client, order={"PackageID": 1001, "WirelessESN": imei,
+                                   "WirelessICCID": sim}))
+    with Session(app.state.engine) as s, s.begin():
+        item = s.scalars(select(InventoryItem).where(InventoryItem.identifier == imei)).one()
+        for field_id, label, value in ((7, "Colour", "Black"), (3, "Grade", None),
+                                       (5, "Lot", "L-12")):
+            s.add(InventoryItemField(client_id=1, inventory_item_id=item.id,
+                                     field_id=field_id, label=label, value=value))
+    got = ok(query(client, CustomerID=out["Customer_ID"]))["Customer"]
+    [svc] = got["Services"]
+    inventory = {i["Identifier"]: i for i in svc["Inventory"]}
+    assert len(svc["Inventory"]) == 2 and set(inventory) == {imei, sim}
+    assert inventory[imei]["Fields"] == [{"FieldID": 3, "Label": "Grade"},
+                                         {"FieldID": 5, "Label": "Lot", "Value": "L-12"},
+                                         {"FieldID": 7, "Label": "Colour", "Value": "Black"}]
+    assert inventory[sim]["Fields"] == []
+    assert len(svc["Products"]) == 3  # not repeated by the device's fields
 
 
 def test_an_item_of_no_customer_is_c2002(client, stock):

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import event, select
 
 from helpers import DEMO, call_json, new_session
+from openrev.domain.customer_rules import allowed_tax_exemptions
 from openrev.store.db import BEGUN
 from openrev.store.tables import CustomerProduct, InventoryItem, InventoryType, Service
 
@@ -32,14 +33,17 @@ CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)\b", 
 # Statements per call with a warm session (authentication: none; the handler: these).
 BUDGET = {
     "LifelineTypes_Query": 1,
-    "Customers_Query/ID": 9,  # the customer (agent number), addresses, lifeline, exemptions,
-    # fields, services (provider, package), their products, devices, the devices' fields
-    "Customers_Query/TN": 10,  # + the customer holding the TN
-    "Customers_Query/Inventory": 10,  # + the customer holding the device
+    "Customers_Query/ID": 3,  # the customer (agent number, addresses, lifeline), its
+    # services (provider, package) with their products, their devices with their fields;
+    # + its tax exemptions and custom fields when it has any (see the demo customer below)
+    "Customers_Query/TN": 3,  # the look-up of the TN: a subquery of the customer's
+    "Customers_Query/Inventory": 3,  # the look-up of the device: likewise
+    "Customers_Query/extras": 4,  # a customer with tax exemptions and custom fields: one more
     "Orders_Query": 2,  # the order with service, provider, outbox; its history
-    "Orders_Search": 4,  # the customer exists, the count, the page, its history
-    "Duplicate_Query": 6,
-    "NewCustomers_Quote": 4,
+    "Orders_Search": 3,  # the count (and whether the customer exists), the page, its history
+    "Duplicate_Query": 4,  # every pattern's first ids (one UNION ALL), the customers listed;
+    # + a COUNT for a MatchType with more than 100 matches (the shared database has them)
+    "NewCustomers_Quote": 2,  # the package with its products, the tax table's digest
     "Customers_Update": 4,  # the customer locked (addresses, lifeline, exemptions joined);
     # its change rows, its history entry, the customer's UPDATE
     "NewCustomers_Create": 5,  # the default bill profile; the customer, its two addresses
@@ -215,6 +219,22 @@ def test_customers_query_does_not_grow_with_services_and_products(client, counte
     assert sum(len(s["Products"]) for s in big_answer["Customer"]["Services"]) == 3 + 20
     assert sum(len(s["Inventory"]) for s in big_answer["Customer"]["Services"]) == 4
     assert few == many, (few, many, counter.statements)
+
+
+def test_customers_query_of_a_customer_with_exemptions_fields_and_lifeline(client, counter,
+                                                                         key):
+    out = call_json(client, "NewCustomers_Create", {**session(key), "Customer": {
+        "PhysicalAddress": address(), "MailingAddress": address(),
+        "TaxExemptions": list(allowed_tax_exemptions("SURETAX")[:2]),
+        "Fields": [{"FieldID": 1, "Value": "one"}, {"FieldID": 2, "Value": "two"}],
+        "Lifeline": {"LifelineTypeID": 1}}, "Order": {"PackageID": 1001}})
+    assert out["Header"]["Success"] is True, out["Header"]
+    answer = counted(counter, client, "Customers_Query",
+                     {**session(key), "CustomerID": out["Customer_ID"]})
+    c = answer["Customer"]
+    assert len(c["TaxExemptions"]) == 2 and len(c["Fields"]) == 2 and c["LifeLine"], c
+    assert len(c["Services"]) == 1 and c["Services"][0]["Products"], c
+    check(counter, "Customers_Query/extras", read=True)
 
 
 def test_customers_query_of_a_prospect(client, counter, key, small):

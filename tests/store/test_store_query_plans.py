@@ -45,6 +45,7 @@ from openrev.ops.customers import customers_query
 from openrev.ops.duplicates import duplicate_query
 from openrev.ops.orders import orders_search
 from openrev.store import authrepo, catalog, duplicates, orders as orders_repo, outbox
+from openrev.store import customers as customers_repo
 from openrev.store.db import make_engine, make_sessionmaker, read_only_engine
 from openrev.store.migrate import upgrade
 from openrev.store.seed import imei_of, seed_customers
@@ -234,7 +235,11 @@ def explain(engine: Engine, statement: str, parameters: Any) -> tuple[list[Acces
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
             conn.rollback()
             lines = [r[3] for r in rows]
-            return [a for a in map(_sqlite_access, lines) if a is not None], "\n".join(lines)
+            # a subquery read as a co-routine or materialized is scanned by its alias: not a
+            # table (its own lines say how it reads its tables)
+            subqueries = {m[1] for m in map(_SQLITE_SUBQUERY.match, lines) if m}
+            return [a for a in map(_sqlite_access, lines)
+                    if a is not None and a.table not in subqueries], "\n".join(lines)
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters
                                     ).scalar()
@@ -250,10 +255,13 @@ _SQLITE_LINE = re.compile(
     r"(?: \((?P<cond>[^)]*)\))?")
 
 
+_SQLITE_SUBQUERY = re.compile(r"^(?:CO-ROUTINE|MATERIALIZE) (\w+)")
+
+
 def _sqlite_access(line: str) -> Access | None:
     m = _SQLITE_LINE.match(line)
-    if m is None:  # USE TEMP B-TREE, COMPOUND QUERY, a subquery...
-        return None
+    if m is None or line == "SCAN CONSTANT ROW":  # USE TEMP B-TREE, COMPOUND QUERY, a
+        return None  # subquery, a SELECT without FROM...
     columns = frozenset("id" if c == "rowid" else c
                         for c in re.findall(r"(\w+)(?:=|>|<)", m["cond"] or ""))
     return Access(m["table"], m["index"], columns, line)
@@ -401,6 +409,29 @@ def test_customers_query_reads_nothing_whole(loaded: Loaded, by: str) -> None:
     assert result.Customer.ID == loaded.customer_id
     assert_no_full_read(loaded, statements)
     assert_searched(loaded, statements, "customers", {"id"})
+    # the look-up of the TN or device is a subquery of the first statement
+    if by == "TN":
+        assert_searched(loaded, statements[:1], "services", {"tn"}, EXPECTED["tn"])
+    if by == "Inventory":
+        assert_searched(loaded, statements[:1], "inventory_items", {"identifier"},
+                        EXPECTED["identifier"])
+
+
+@pytest.mark.parametrize("form", ["imei", "meid_hex", "meid_hex_lower", "meid_decimal"])
+def test_customers_query_by_inventory_folds_the_look_up_of_every_form(loaded: Loaded,
+                                                                      form: str) -> None:
+    """The customer's statement finds it through the device in one index search, whichever
+    form of the identifier is sent; then its rows by its id."""
+    key = device_key(loaded.imei)
+    assert key is not None
+    identifier = {"imei": loaded.imei, "meid_hex": key, "meid_hex_lower": key.lower(),
+                  "meid_decimal": meid_decimal(key)}[form]
+    statements = run(loaded, lambda db: customers_repo.customer_answer(
+        db, loaded.client_id, identifier=identifier, kinds=("Mobile_Device",)))
+    assert_searched(loaded, statements[:1], "inventory_items", {"identifier"},
+                    EXPECTED["identifier"])
+    assert_searched(loaded, statements[:1], "customers", {"id"})
+    assert_no_full_read(loaded, statements)
 
 
 # --------------------------------------------------------------------------- Duplicate_Query

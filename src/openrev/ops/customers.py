@@ -8,15 +8,14 @@ is shown only to users holding VIEW_SSN; others see its last four digits behind 
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..contract.errors import ApiError
 from ..contract.operations import CustomerInfo, Customers_QueryRequest, Customers_QueryResult
 from ..contract.types import (
     Address as AddressOut, Billing, Field, Inventory, Lifeline, Service as ServiceOut,
     ServiceItem, ServiceProduct, Wireless,
 )
-from ..store import catalog, customer_map as M, customers as repo
+from ..store import customer_map as M, customers as repo
+from ..store.customer_map import Shape
 from .base import Context, handler
 
 INVENTORY_TYPES = {"mobile_device": "Mobile_Device", "sim_card": "SIM_Card"}
@@ -24,14 +23,6 @@ INVENTORY_TYPES = {"mobile_device": "Mobile_Device", "sim_card": "SIM_Card"}
 
 @handler("Customers_Query", writes=False)
 def customers_query(ctx: Context, req: Customers_QueryRequest) -> Customers_QueryResult:
-    found = repo.customer_answer(ctx.db, ctx.client_id, _find(ctx, req))
-    if found is None:
-        raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
-    return Customers_QueryResult(Customer=customer_info(ctx, found))
-
-
-def _find(ctx: Context, req: Customers_QueryRequest) -> int:
-    """The id of the customer asked for (by TN or Inventory: of the customer found)."""
     tn = (req.TN or "").strip()
     inv = req.Inventory
     identifier = (inv.Identifier or "").strip() if inv is not None else ""
@@ -43,38 +34,78 @@ def _find(ctx: Context, req: Customers_QueryRequest) -> int:
     if len(given) > 1:
         raise ApiError("S2010", f"{', '.join(given)}: give only one of them")
     if req.CustomerID is not None:
-        return req.CustomerID
-    if tn:
-        customer_id = catalog.tn_holder(ctx.db, ctx.client_id, tn)
-        if customer_id is None:
+        found = repo.customer_answer(ctx.db, ctx.client_id, req.CustomerID)
+        if found is None:
+            raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
+    elif tn:  # the customer of the service on the TN
+        found = repo.customer_answer(ctx.db, ctx.client_id, tn=tn)
+        if found is None:
             raise ApiError("C2002", f"TN: no customer has a service on {tn}")
-        return customer_id
-    kind = INVENTORY_TYPES.get((inv.Type or "Mobile_Device").strip().lower())
-    if kind is None:
-        raise ApiError("S2010", 'Inventory/Type: must be "Mobile_Device" or "SIM_Card"')
-    customer_id = catalog.inventory_holder(ctx.db, ctx.client_id, identifier, (kind,))
-    if customer_id is None:
-        raise ApiError("C2002", f"Inventory/Identifier: no customer has the {kind} "
-                                f"{identifier}")
-    return customer_id
+    else:  # the customer holding the device
+        kind = INVENTORY_TYPES.get((inv.Type or "Mobile_Device").strip().lower())
+        if kind is None:
+            raise ApiError("S2010", 'Inventory/Type: must be "Mobile_Device" or "SIM_Card"')
+        found = repo.customer_answer(ctx.db, ctx.client_id, identifier=identifier,
+                                     kinds=(kind,))
+        if found is None:
+            raise ApiError("C2002", f"Inventory/Identifier: no customer has the {kind} "
+                                    f"{identifier}")
+    return Customers_QueryResult(Customer=customer_info(ctx, found))
+
+
+# How the answer's Structs are filled from the rows of store.customers (made once)
+_CUSTOMER = M.CUSTOMER.shape(CustomerInfo, repo.CUSTOMER_KEYS)
+_BILLING = M.BILLING.shape(Billing, repo.CUSTOMER_KEYS)
+_PHYSICAL = M.ADDRESS.shape(AddressOut, repo.CUSTOMER_KEYS, "pa_")
+_MAILING = M.ADDRESS.shape(AddressOut, repo.CUSTOMER_KEYS, "ma_")
+_LIFELINE = M.LIFELINE.shape(Lifeline, repo.CUSTOMER_KEYS, "ll_")
+_C = {k: repo.CUSTOMER_KEYS.index(k)
+      for k in ("ssn", "agent_number", "lifeline_program", "pa_id", "ma_id", "ll_id")}
+_FIELD_OF = (("FieldID", "field_id"), ("Label", "label"), ("Value", "value"))
+_FIELD = Shape(Field, _FIELD_OF, repo.FIELD_KEYS)
+_SERVICE = Shape(ServiceOut, (
+    ("ID", "id"), ("Type", "type"), ("TN", "tn"), ("CarrierID", "provider_id"),
+    ("CarrierDescription", "provider_description"), ("PackageID", "package_id"),
+    ("PackageDescription", "package_description"), ("ProgramID", "program_id"),
+), repo.SERVICE_KEYS)
+_PRODUCT = Shape(ServiceProduct, (
+    ("ID", "p_id"), ("ProductID", "p_product_id"), ("CarrierID", "p_provider_id"),
+    ("CarrierDescription", "p_provider_description"), ("Status", "p_status"),
+    ("Description", "p_description"), ("Rate", "p_rate"), ("Code1", "p_code1"),
+    ("Code2", "p_code2"), ("ActivatedDate", "p_activated_date"),
+    ("BilledThroughDate", "p_billed_through_date"), ("Quantity", "p_quantity"),
+), repo.SERVICE_KEYS)
+_INVENTORY = Shape(Inventory, (
+    ("ID", "id"), ("CustomerID", "customer_id"), ("Identifier", "identifier"),
+    ("IdentifierLabel", "type_identifier_label"), ("InventoryTypeID", "inventory_type_id"),
+    ("InventoryType", "type_kind"), ("InventoryDescription", "type_description"),
+    ("Status", "status"), ("AssignedDate", "assigned_date"),
+    ("UnavailableReasonID", "unavailable_reason_id"),
+    ("UnavailableReasonDescription", "unavailable_reason_description"), ("Note", "note"),
+), repo.DEVICE_KEYS)
+_DEVICE_FIELD = Shape(Field, ((name, "f_" + key) for name, key in _FIELD_OF),
+                      repo.DEVICE_KEYS)
+_WIRELESS = Shape(Wireless, (("MSID", "msid"), ("MSL", "msl"), ("MDN", "mdn")),
+                  repo.DEVICE_KEYS)
+_W = tuple(repo.DEVICE_KEYS.index(k) for k in ("msid", "msl", "mdn"))
 
 
 def customer_info(ctx: Context, a: repo.CustomerAnswer) -> CustomerInfo:
     """The answer for the customer as :func:`openrev.store.customers.customer_answer` reads
     it."""
-    c, lifeline = a.customer, a.lifeline
+    c = a.customer
     # the customer's own fields, Billing, the addresses and LifeLine through the field map
-    return M.CUSTOMER.out(
-        CustomerInfo, c,
-        AgentNumber=c.agent_number,
-        SSN=_ssn(ctx, c.ssn),
-        PhysicalAddress=address_out(a.physical_address),
-        MailingAddress=address_out(a.mailing_address),
-        Billing=M.BILLING.out(Billing, c),
-        LifeLine=M.LIFELINE.out(Lifeline, lifeline, Program=c.lifeline_program)
-        if lifeline is not None else None,
+    return _CUSTOMER.out(
+        c,
+        AgentNumber=c[_C["agent_number"]],
+        SSN=_ssn(ctx, c[_C["ssn"]]),
+        PhysicalAddress=_PHYSICAL.out(c) if c[_C["pa_id"]] is not None else None,
+        MailingAddress=_MAILING.out(c) if c[_C["ma_id"]] is not None else None,
+        Billing=_BILLING.out(c),
+        LifeLine=_LIFELINE.out(c, Program=c[_C["lifeline_program"]])
+        if c[_C["ll_id"]] is not None else None,
         TaxExemptions=list(a.tax_exemptions),
-        Fields=[Field(FieldID=f.field_id, Label=f.label, Value=f.value) for f in a.fields],
+        Fields=[_FIELD.out(f) for f in a.fields],
         Services=[_service_item(s) for s in a.services],
     )
 
@@ -87,44 +118,17 @@ def _ssn(ctx: Context, ssn: str | None) -> str | None:
     return "*****" + ssn[-4:]
 
 
-def address_out(a: Any) -> AddressOut | None:
-    """An address row (a table row or an ``addresses`` row read as such) as answered."""
-    if a is None:
-        return None
-    return M.ADDRESS.out(AddressOut, a)
-
-
 def _service_item(item: repo.ServiceAnswer) -> ServiceItem:
-    s = item.service
     return ServiceItem(
-        Service=ServiceOut(
-            ID=s.id, Type=s.type, TN=s.tn, CarrierID=s.provider_id,
-            CarrierDescription=s.provider_description,
-            PackageID=s.package_id, PackageDescription=s.package_description,
-            ProgramID=s.program_id),
-        Products=[ServiceProduct(
-            ID=p.id, ProductID=p.product_id, CarrierID=p.provider_id,
-            CarrierDescription=p.provider_description,
-            Status=p.status, Description=p.description, Rate=p.rate, Code1=p.code1,
-            Code2=p.code2, ActivatedDate=p.activated_date,
-            BilledThroughDate=p.billed_through_date, Quantity=p.quantity)
-            for p in item.products],
+        Service=_SERVICE.out(item.service),
+        Products=[_PRODUCT.out(p) for p in item.products],
         Inventory=[_inventory(d) for d in item.devices],
     )
 
 
 def _inventory(d: repo.DeviceAnswer) -> Inventory:
     i = d.item
-    wireless = None
-    if i.msid or i.msl or i.mdn:
-        wireless = Wireless(MSID=i.msid, MSL=i.msl, MDN=i.mdn)
-    return Inventory(
-        ID=i.id, CustomerID=i.customer_id, Identifier=i.identifier,
-        IdentifierLabel=i.type_identifier_label, InventoryTypeID=i.inventory_type_id,
-        InventoryType=i.type_kind, InventoryDescription=i.type_description,
-        Status=i.status, AssignedDate=i.assigned_date,
-        UnavailableReasonID=i.unavailable_reason_id,
-        UnavailableReasonDescription=i.unavailable_reason_description, Note=i.note,
-        Fields=[Field(FieldID=f.field_id, Label=f.label, Value=f.value) for f in d.fields],
-        Wireless=wireless,
-    )
+    msid, msl, mdn = (i[k] for k in _W)
+    return _INVENTORY.out(
+        i, Fields=[_DEVICE_FIELD.out(f) for f in d.fields],
+        Wireless=_WIRELESS.out(i) if msid or msl or mdn else None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 from ..contract.errors import ApiError, invalid
 from ..contract.operations import (
@@ -24,7 +25,7 @@ from ..contract.operations import (
 from ..domain import flow, lines as line_rules, orders as rules
 from ..domain.money import money
 from ..store import catalog, lines as lines_repo, orders as repo, outbox as outbox_repo
-from ..store.tables import CustomerProduct, OrderHistory, Process, Product, Service
+from ..store.tables import CustomerProduct, Process, Product, Service
 from .base import Context, handler
 
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
@@ -49,15 +50,15 @@ def orders_search(ctx: Context, req: Orders_SearchRequest) -> Orders_SearchResul
     created_to = _utc("CreatedTo", req.CreatedTo)
     if created_from is not None and created_to is not None and created_from > created_to:
         raise invalid("CreatedFrom", "must not be after CreatedTo")
-    if req.CustomerID is not None and not repo.customer_exists(ctx.db, ctx.client_id,
-                                                               req.CustomerID):
-        raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
-    total, rows = repo.search(
+    found = repo.search(
         ctx.db, ctx.client_id,
         repo.OrderFilter(customer_id=req.CustomerID, status=req.Status or None,
                          order_type=req.Type or None, created_from=created_from,
                          created_to=created_to),
         page_number=page_number, page_size=page_size)
+    if found is None:
+        raise ApiError("C2002", f"CustomerID: {req.CustomerID} does not exist")
+    total, rows = found
     history = repo.history_of(ctx.db, ctx.client_id, [r.order.id for r in rows])
     return Orders_SearchResult(TotalCount=total, PageNumber=page_number, PageSize=page_size,
                                Orders=[order_info(ctx, r, history[r.order.id]) for r in rows])
@@ -186,7 +187,7 @@ def _utc(name: str, value: dt.datetime | None) -> dt.datetime | None:
 
 
 def order_info(ctx: Context, row: repo.OrderRow,
-               history: list[OrderHistory] | None = None) -> OrderInfo:
+               history: list[Any] | None = None) -> OrderInfo:
     """An order as Orders_Query, Orders_Search and Orders_Update answer it; its ``history``
     is read when not given."""
     o, s, p = row.order, row.service, row.provider

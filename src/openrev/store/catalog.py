@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 from ..domain.devices import identifier_forms
 from .tables import (
     Agent, Base, BillProfile, CustomFieldDefinition, InventoryItem, InventoryType, LifelineType,
-    NladProfile, Package, Provider, Service,
+    NladProfile, Package, PackageProduct, Product, Provider, Service,
 )
 
 M = TypeVar("M", bound=Base)
@@ -69,6 +69,32 @@ def package(db: DbSession, client_id: int, package_id: int | None) -> Package | 
     return get(db, Package, client_id, package_id)
 
 
+_pk, _pp, _pr = (m.__table__ for m in (Package, PackageProduct, Product))
+_PACKAGE_PRODUCTS = (
+    select(_pk.c.id, _pp.c.product_id, _pp.c.quantity, _pr.c.description, _pr.c.rate,
+           _pr.c.recurring, _pr.c.tax_category)
+    .select_from(_pk)
+    .outerjoin(_pp, _pp.c.package_id == _pk.c.id)
+    .outerjoin(_pr, _pr.c.id == _pp.c.product_id)
+    .where(_pk.c.client_id == bindparam("client_id"), _pk.c.id == bindparam("package_id"))
+    .order_by(_pp.c.sort_order, _pp.c.id))
+
+
+def package_products(db: DbSession, client_id: int, package_id: int | None
+                     ) -> list[Row[Any]] | None:
+    """The products of the package ``package_id`` of ``client_id`` in the package's order
+    (``product_id``, the package's ``quantity``, the product's ``description``, ``rate``,
+    ``recurring``, ``tax_category``): plain rows, one statement; None when the client has
+    no such package."""
+    if package_id is None:
+        return None
+    rows = db.connection().execute(_PACKAGE_PRODUCTS, {"client_id": client_id,
+                                                       "package_id": package_id}).all()
+    if not rows:
+        return None
+    return [r for r in rows if r.product_id is not None]
+
+
 def field_definitions(db: DbSession, client_id: int) -> list[CustomFieldDefinition]:
     return list(db.scalars(select(CustomFieldDefinition)
                            .where(CustomFieldDefinition.client_id == client_id)
@@ -94,50 +120,49 @@ def inventory_items(db: DbSession, client_id: int, identifier: str, kinds: tuple
     stmt = _INVENTORY
     if for_update:
         stmt = stmt.with_for_update(of=InventoryItem).execution_options(populate_existing=True)
-    return list(db.scalars(stmt, _inventory_values(client_id, identifier, kinds)))
+    return list(db.scalars(stmt, inventory_values(client_id, identifier, kinds)))
 
 
-# Built once per process; the values are bound per call (see _inventory_values).
-_INVENTORY = (
+# Built once per process; the values are bound per call (see inventory_values).
+_EXACT_FIRST = (case((InventoryItem.identifier == bindparam("exact"), 0), else_=1),
+                InventoryItem.id)
+_INVENTORY_FOUND = (
     select(InventoryItem)
     .join(InventoryType, InventoryType.id == InventoryItem.inventory_type_id)
     .where(InventoryItem.client_id == bindparam("client_id"),
            InventoryType.kind.in_(bindparam("kinds", expanding=True)),
-           InventoryItem.identifier.in_(bindparam("forms", expanding=True)))
-    .order_by(case((InventoryItem.identifier == bindparam("exact"), 0), else_=1),
-              InventoryItem.id))
-_INVENTORY_HOLDER = (_INVENTORY.where(InventoryItem.customer_id.is_not(None))
-                     .with_only_columns(InventoryItem.customer_id).limit(1))
+           InventoryItem.identifier.in_(bindparam("forms", expanding=True))))
+_INVENTORY = _INVENTORY_FOUND.order_by(*_EXACT_FIRST)
+INVENTORY_HOLDER = (_INVENTORY_FOUND.with_only_columns(InventoryItem.customer_id)
+                    .order_by(InventoryItem.customer_id.is_(None), *_EXACT_FIRST).limit(1))
+"""The customer holding the first of :func:`inventory_items` that a customer holds (values:
+:func:`inventory_values`), NULL when none is held; Customers_Query reads it as a subquery.
+The items held come first instead of a condition ``customer_id IS NOT NULL``, with which
+PostgreSQL may walk ``ix_inventory_items_customer_id`` of a client holding few devices
+instead of searching the identifiers."""
 
 
-def _inventory_values(client_id: int, identifier: str, kinds: tuple[str, ...]
-                      ) -> dict[str, object]:
+def inventory_values(client_id: int, identifier: str, kinds: tuple[str, ...]
+                     ) -> dict[str, object]:
+    """The parameters of :func:`inventory_items`' statements."""
     exact = identifier.strip()
     return {"client_id": client_id, "kinds": list(kinds),
             "forms": list(identifier_forms(exact)), "exact": exact}
 
 
-def inventory_holder(db: DbSession, client_id: int, identifier: str, kinds: tuple[str, ...]
-                     ) -> int | None:
-    """The customer holding the first of :func:`inventory_items` that a customer holds (one
-    statement, no rows loaded)."""
-    return db.connection().execute(
-        _INVENTORY_HOLDER, _inventory_values(client_id, identifier, kinds)).scalar()
-
-
 _TN = (select(Service).where(Service.client_id == bindparam("client_id"),
                              Service.tn == bindparam("tn"))
        .order_by((Service.status == "DISCONNECTED").asc(), Service.id.desc()))
-_TN_HOLDER = _TN.with_only_columns(Service.customer_id).limit(1)
+TN_HOLDER = _TN.with_only_columns(Service.customer_id).limit(1)
+"""The customer of the first of :func:`services_with_tn` (values: :func:`tn_values`);
+Customers_Query reads it as a subquery."""
+
+
+def tn_values(client_id: int, tn: str) -> dict[str, object]:
+    """The parameters of :func:`services_with_tn`' statements."""
+    return {"client_id": client_id, "tn": tn.strip()}
 
 
 def services_with_tn(db: DbSession, client_id: int, tn: str) -> list[Service]:
     """Services of the client on ``tn``, live ones first, newest first."""
-    return list(db.scalars(_TN, {"client_id": client_id, "tn": tn.strip()}))
-
-
-def tn_holder(db: DbSession, client_id: int, tn: str) -> int | None:
-    """The customer of the first of :func:`services_with_tn` (one statement, no rows
-    loaded)."""
-    return db.connection().execute(
-        _TN_HOLDER, {"client_id": client_id, "tn": tn.strip()}).scalar()
+    return list(db.scalars(_TN, tn_values(client_id, tn)))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -176,17 +176,49 @@ class Part:
                 changes.append(Change(f"{path}/{f.name}", old, new, f.secret))
         return changes
 
-    def out(self, cls: type[Struct], row: Any, **extra: Any) -> Struct:
-        """A ``cls`` answer Struct with the row's values under ``cls``'s own spellings."""
-        obj = cls()
+    def answered(self, table: Any, prefix: str = "") -> list[Any]:
+        """The columns of ``table`` (this part's table or an alias of it) that an answer
+        shows, labelled ``prefix`` + attribute: what a statement reading this part selects."""
+        return [table.c[f.attr].label(prefix + f.attr) for f in self.fields
+                if f.attr is not None and f.show]
+
+    def shape(self, cls: type[Struct], keys: Sequence[str], prefix: str = "") -> Shape:
+        """How a ``cls`` answer Struct is filled, under ``cls``'s own spellings, from rows
+        whose columns are ``keys`` and hold this part's columns as :meth:`answered` labels
+        them."""
+        pairs = []
         for f in self.fields:
             if f.attr is None or not f.show:
                 continue
             sf = _struct_field(cls, f)
             if sf is not None:
-                setattr(obj, sf, getattr(row, f.attr))
-        for name, value in extra.items():
-            setattr(obj, name, value)
+                pairs.append((sf, prefix + f.attr))
+        return Shape(cls, pairs, keys)
+
+
+class Shape:
+    """How one answer Struct ``cls`` is filled from a row whose columns are ``keys``: each
+    named field from one column (a None value leaves the field out). Made once per process
+    (the positions are looked up then), used for every row."""
+
+    __slots__ = ("cls", "plan")
+
+    def __init__(self, cls: type[Struct], pairs: Iterable[tuple[str, str]],
+                 keys: Sequence[str]):
+        position = {k: i for i, k in enumerate(keys)}
+        self.cls = cls
+        self.plan: tuple[tuple[str, int], ...] = tuple(
+            (cls.__lookup__[name.lower()].name, position[key]) for name, key in pairs)
+
+    def out(self, row: Sequence[Any], **extra: Any) -> Struct:
+        """A ``cls`` with the row's values, then ``extra`` (by field name)."""
+        obj = self.cls()
+        for name, i in self.plan:
+            v = row[i]
+            if v is not None:
+                setattr(obj, name, v)
+        for name, v in extra.items():
+            setattr(obj, name, v)
         return obj
 
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Row, Table, bindparam, insert, select
+from sqlalchemy import (Insert, Row, Table, bindparam, insert, literal_column, null, select,
+                        union_all)
 from sqlalchemy.orm import Session as DbSession, joinedload, lazyload
 
+from . import catalog, customer_map as M
 from .tables import (
     Address, Agent, CustomFieldDefinition, Customer, CustomerChange, CustomerFieldValue,
     CustomerHistory, CustomerLifeline, CustomerProduct, CustomerTaxExemption, InventoryItem, InventoryItemField,
@@ -22,108 +24,172 @@ from .tables import (
 
 # ------------------------------------------------------------------ what Customers_Query answers
 #
-# Plain rows (no ORM objects, no relationship loading), by statements built once per process:
-# at most nine whatever the customer holds - the customer (with its agent's number), its
-# addresses, lifeline, tax exemptions, custom fields, services (with provider and package
-# descriptions), their products (with provider descriptions), devices (with their type) and
-# the devices' fields. Each row has the columns of its table under their own names.
+# Plain rows (no ORM objects, no relationship loading) by statements built once per process,
+# at most four whatever the customer holds, each row holding only the columns the answer
+# shows (the field map's, :meth:`openrev.store.customer_map.Part.answered`):
+#
+# 1. the customer (its own and Billing columns), its agent's number, its two addresses
+#    (columns ``pa_*`` and ``ma_*``), its lifeline (``ll_*``), and whether it has tax
+#    exemptions or custom fields - found by id, or by the TN or device it holds (the look-up
+#    is a subquery of this statement);
+# 2. only if it has either: its tax exemptions and custom fields (one UNION ALL);
+# 3. its services (with provider and package descriptions), each joined with its products
+#    (``p_*``, with their provider's description);
+# 4. only if it has services: their devices (with their type), each joined with its fields
+#    (``f_*``).
 
 _cu, _ad, _ag, _ll, _tx, _fv, _fd, _sv, _pr, _pk, _cp, _ii, _it, _if = (
     m.__table__ for m in (Customer, Address, Agent, CustomerLifeline, CustomerTaxExemption,
                           CustomerFieldValue, CustomFieldDefinition, Service, Provider, Package,
                           CustomerProduct, InventoryItem, InventoryType, InventoryItemField))
+_pa, _ma = _ad.alias("pa"), _ad.alias("ma")
+_cp_pr = _pr.alias("cp_pr")
 
-_CUSTOMER = (select(*_cu.c, _ag.c.agent_number.label("agent_number"))
-             .outerjoin(_ag, _ag.c.id == _cu.c.agent_id)
-             .where(_cu.c.client_id == bindparam("client_id"),
-                    _cu.c.id == bindparam("customer_id")))
-_ADDRESSES = select(*_ad.c).where(_ad.c.id.in_(bindparam("ids", expanding=True)))
-_LIFELINE = select(*_ll.c).where(_ll.c.customer_id == bindparam("customer_id")).limit(1)
-_EXEMPTIONS = (select(_tx.c.value)
-               .where(_tx.c.customer_id == bindparam("customer_id"))
-               .order_by(_tx.c.id))
-_FIELDS = (select(_fv.c.field_id, _fd.c.label, _fv.c.value)
-           .join(_fd, _fd.c.id == _fv.c.field_id)
-           .where(_fv.c.customer_id == bindparam("customer_id"))
-           .order_by(_fv.c.field_id))
-_SERVICES = (select(*_sv.c, _pr.c.description.label("provider_description"),
-                    _pk.c.description.label("package_description"))
+_CUSTOMER_BY_ID = (
+    select(*M.CUSTOMER.answered(_cu), *M.BILLING.answered(_cu),
+           _cu.c.lifeline_program, _ag.c.agent_number.label("agent_number"),
+           *M.ADDRESS.answered(_pa, "pa_"), *M.ADDRESS.answered(_ma, "ma_"),
+           _ll.c.id.label("ll_id"), *M.LIFELINE.answered(_ll, "ll_"),
+           select(_tx.c.id).where(_tx.c.customer_id == _cu.c.id).exists()
+           .label("has_exemptions"),
+           select(_fv.c.id).where(_fv.c.customer_id == _cu.c.id).exists().label("has_fields"))
+    .select_from(_cu)
+    .outerjoin(_ag, _ag.c.id == _cu.c.agent_id)
+    .outerjoin(_pa, _pa.c.id == _cu.c.physical_address_id)
+    .outerjoin(_ma, _ma.c.id == _cu.c.mailing_address_id)
+    .outerjoin(_ll, _ll.c.customer_id == _cu.c.id)  # one per customer (unique)
+    .where(_cu.c.client_id == bindparam("client_id")))
+_CUSTOMER = _CUSTOMER_BY_ID.where(_cu.c.id == bindparam("customer_id"))
+# the customer of the TN or device: catalog's look-up (one id) as a subquery
+_CUSTOMER_BY_TN = _CUSTOMER_BY_ID.where(_cu.c.id == catalog.TN_HOLDER.scalar_subquery())
+_CUSTOMER_BY_INVENTORY = _CUSTOMER_BY_ID.where(
+    _cu.c.id == catalog.INVENTORY_HOLDER.scalar_subquery())
+CUSTOMER_KEYS: tuple[str, ...] = tuple(_CUSTOMER.selected_columns.keys())
+"""The columns of :attr:`CustomerAnswer.customer`, in order."""
+
+_exemptions = (select(literal_column("0").label("part"), _tx.c.id.label("sort"),
+                      _tx.c.value.label("value"), null().label("field_id"),
+                      null().label("label"))
+               .where(_tx.c.customer_id == bindparam("customer_id")))
+_fields = (  # the same columns (part, sort, value, field_id, label), sorted by FieldID
+    select(literal_column("1"), _fv.c.field_id, _fv.c.value, _fv.c.field_id, _fd.c.label)
+    .join(_fd, _fd.c.id == _fv.c.field_id)
+    .where(_fv.c.customer_id == bindparam("customer_id")))
+_EXEMPTIONS_AND_FIELDS = union_all(_exemptions, _fields).order_by(
+    literal_column("part"), literal_column("sort"))
+FIELD_KEYS: tuple[str, ...] = ("field_id", "label", "value")  # of CustomerAnswer.fields
+
+_SERVICES = (select(_sv.c.id, _sv.c.type, _sv.c.tn, _sv.c.provider_id,
+                    _pr.c.description.label("provider_description"), _sv.c.package_id,
+                    _pk.c.description.label("package_description"), _sv.c.program_id,
+                    _cp.c.id.label("p_id"), _cp.c.product_id.label("p_product_id"),
+                    _cp.c.provider_id.label("p_provider_id"),
+                    _cp_pr.c.description.label("p_provider_description"),
+                    _cp.c.status.label("p_status"), _cp.c.description.label("p_description"),
+                    _cp.c.rate.label("p_rate"), _cp.c.code1.label("p_code1"),
+                    _cp.c.code2.label("p_code2"),
+                    _cp.c.activated_date.label("p_activated_date"),
+                    _cp.c.billed_through_date.label("p_billed_through_date"),
+                    _cp.c.quantity.label("p_quantity"))
              .outerjoin(_pr, _pr.c.id == _sv.c.provider_id)
              .outerjoin(_pk, _pk.c.id == _sv.c.package_id)
+             .outerjoin(_cp, _cp.c.service_id == _sv.c.id)
+             .outerjoin(_cp_pr, _cp_pr.c.id == _cp.c.provider_id)
              .where(_sv.c.customer_id == bindparam("customer_id"))
-             .order_by(_sv.c.id))
-_PRODUCTS = (select(*_cp.c, _pr.c.description.label("provider_description"))
-             .outerjoin(_pr, _pr.c.id == _cp.c.provider_id)
-             .where(_cp.c.service_id.in_(bindparam("ids", expanding=True)))
-             .order_by(_cp.c.id))
-_DEVICES = (select(*_ii.c,
+             .order_by(_sv.c.id, _cp.c.id))
+SERVICE_KEYS: tuple[str, ...] = tuple(_SERVICES.selected_columns.keys())
+"""The columns of :attr:`ServiceAnswer.service` and of each of its products."""
+
+_DEVICES = (select(_ii.c.id, _ii.c.service_id, _ii.c.customer_id, _ii.c.identifier,
                    _it.c.identifier_label.label("type_identifier_label"),
-                   _it.c.kind.label("type_kind"),
-                   _it.c.description.label("type_description"))
+                   _ii.c.inventory_type_id, _it.c.kind.label("type_kind"),
+                   _it.c.description.label("type_description"), _ii.c.status,
+                   _ii.c.assigned_date, _ii.c.unavailable_reason_id,
+                   _ii.c.unavailable_reason_description, _ii.c.note, _ii.c.msid, _ii.c.msl,
+                   _ii.c.mdn,
+                   _if.c.field_id.label("f_field_id"), _if.c.label.label("f_label"),
+                   _if.c.value.label("f_value"))
+            .select_from(_ii)
+            .join(_sv, _sv.c.id == _ii.c.service_id)
             .outerjoin(_it, _it.c.id == _ii.c.inventory_type_id)
-            .where(_ii.c.service_id.in_(bindparam("ids", expanding=True)))
-            .order_by(_ii.c.id))
-_DEVICE_FIELDS = (select(_if.c.inventory_item_id, _if.c.field_id, _if.c.label, _if.c.value)
-                  .where(_if.c.inventory_item_id.in_(bindparam("ids", expanding=True)))
-                  .order_by(_if.c.field_id))
+            .outerjoin(_if, _if.c.inventory_item_id == _ii.c.id)
+            .where(_sv.c.customer_id == bindparam("customer_id"))
+            .order_by(_ii.c.id, _if.c.field_id))
+DEVICE_KEYS: tuple[str, ...] = tuple(_DEVICES.selected_columns.keys())
+"""The columns of :attr:`DeviceAnswer.item` and of each of its fields."""
 
 
 @dataclass(frozen=True, slots=True)
 class DeviceAnswer:
-    item: Row[Any]  # inventory_items columns + type_identifier_label, type_kind, type_description
-    fields: list[Row[Any]]  # field_id, label, value
+    item: Row[Any]  # DEVICE_KEYS
+    fields: list[Row[Any]]  # DEVICE_KEYS (its f_* columns)
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceAnswer:
-    service: Row[Any]  # services columns + provider_description, package_description
-    products: list[Row[Any]]  # customer_products columns + provider_description
+    service: Row[Any]  # SERVICE_KEYS
+    products: list[Row[Any]]  # SERVICE_KEYS (their p_* columns)
     devices: list[DeviceAnswer]
 
 
 @dataclass(frozen=True, slots=True)
 class CustomerAnswer:
-    customer: Row[Any]  # customers columns + agent_number
-    physical_address: Row[Any] | None
-    mailing_address: Row[Any] | None
-    lifeline: Row[Any] | None
+    customer: Row[Any]  # CUSTOMER_KEYS
     tax_exemptions: list[str]
-    fields: list[Row[Any]]  # field_id, label, value
+    fields: list[tuple[Any, ...]]  # FIELD_KEYS
     services: list[ServiceAnswer]
 
 
-def customer_answer(db: DbSession, client_id: int, customer_id: int) -> CustomerAnswer | None:
-    """The customer ``customer_id`` of ``client_id`` with everything Customers_Query answers
-    (see above), or None."""
+# positions in the rows (read by index: cheaper than by name)
+_C_ID, _C_EXEMPTIONS, _C_FIELDS = map(CUSTOMER_KEYS.index, ("id", "has_exemptions", "has_fields"))
+_S_ID, _S_PRODUCT = map(SERVICE_KEYS.index, ("id", "p_id"))
+_D_ID, _D_SERVICE, _D_FIELD = map(DEVICE_KEYS.index, ("id", "service_id", "f_field_id"))
+
+
+def customer_answer(db: DbSession, client_id: int, customer_id: int | None = None, *,
+                    tn: str | None = None, identifier: str | None = None,
+                    kinds: tuple[str, ...] = ()) -> CustomerAnswer | None:
+    """The customer ``customer_id`` of ``client_id`` - or the customer holding ``tn``
+    (:data:`openrev.store.catalog.TN_HOLDER`), or the device ``identifier`` of one of
+    ``kinds`` (:data:`openrev.store.catalog.INVENTORY_HOLDER`) - with everything
+    Customers_Query answers (see above), or None."""
     run = db.connection().execute  # Core: rows, no ORM loading
-    c = run(_CUSTOMER, {"client_id": client_id, "customer_id": customer_id}).first()
+    if tn is not None:
+        c = run(_CUSTOMER_BY_TN, catalog.tn_values(client_id, tn)).first()
+    elif identifier is not None:
+        c = run(_CUSTOMER_BY_INVENTORY,
+                catalog.inventory_values(client_id, identifier, kinds)).first()
+    else:
+        c = run(_CUSTOMER, {"client_id": client_id, "customer_id": customer_id}).first()
     if c is None:
         return None
-    key = {"customer_id": customer_id}
-    address_ids = [i for i in (c.physical_address_id, c.mailing_address_id) if i is not None]
-    addresses = {a.id: a for a in run(_ADDRESSES, {"ids": address_ids})} \
-        if address_ids else {}
-    lifeline = run(_LIFELINE, key).first()
-    exemptions = list(run(_EXEMPTIONS, key).scalars())
-    fields = list(run(_FIELDS, key))
-    services = list(run(_SERVICES, key))
-    products: dict[int, list[Row[Any]]] = defaultdict(list)
-    devices: dict[int, list[DeviceAnswer]] = defaultdict(list)
+    key = {"customer_id": c[_C_ID]}
+    exemptions: list[str] = []
+    fields: list[tuple[Any, ...]] = []
+    if c[_C_EXEMPTIONS] or c[_C_FIELDS]:
+        for part, _, value, field_id, label in run(_EXEMPTIONS_AND_FIELDS, key):
+            if part == 0:
+                exemptions.append(value)
+            else:
+                fields.append((field_id, label, value))
+    services: list[ServiceAnswer] = []
+    by_id: dict[int, ServiceAnswer] = {}
+    for r in run(_SERVICES, key):
+        s = by_id.get(r[_S_ID])
+        if s is None:
+            s = by_id[r[_S_ID]] = ServiceAnswer(r, [], [])
+            services.append(s)
+        if r[_S_PRODUCT] is not None:
+            s.products.append(r)
     if services:
-        ids = [s.id for s in services]
-        for p in run(_PRODUCTS, {"ids": ids}):
-            products[p.service_id].append(p)
-        items = list(run(_DEVICES, {"ids": ids}))
-        item_fields: dict[int, list[Row[Any]]] = defaultdict(list)
-        if items:
-            for f in run(_DEVICE_FIELDS, {"ids": [i.id for i in items]}):
-                item_fields[f.inventory_item_id].append(f)
-        for i in items:
-            devices[i.service_id].append(DeviceAnswer(i, item_fields.get(i.id, [])))
-    return CustomerAnswer(
-        c, addresses.get(c.physical_address_id), addresses.get(c.mailing_address_id),
-        lifeline, exemptions, fields,
-        [ServiceAnswer(s, products.get(s.id, []), devices.get(s.id, [])) for s in services])
+        item: DeviceAnswer | None = None
+        for r in run(_DEVICES, key):
+            if item is None or item.item[_D_ID] != r[_D_ID]:
+                item = DeviceAnswer(r, [])
+                by_id[r[_D_SERVICE]].devices.append(item)
+            if r[_D_FIELD] is not None:
+                item.fields.append(r)
+    return CustomerAnswer(c, exemptions, fields, services)
 
 
 def lock_customer(db: DbSession, client_id: int, customer_id: int) -> Customer | None:

@@ -18,9 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, union
+from sqlalchemy import (
+    ColumnElement, Integer, and_, bindparam, func, literal_column, select, union, union_all,
+)
 from sqlalchemy.orm import Session as DbSession
 
 from ..domain import matching as M
@@ -69,31 +72,77 @@ class DuplicateSearch:
     """The listed customers, by id."""
 
 
-def _pattern_where(pattern: M.MatchPattern, keys: M.CustomerKeys
-                   ) -> list[ColumnElement[bool]] | None:
+def _stored(pattern: M.MatchPattern, keys: M.CustomerKeys) -> tuple[Any, ...] | None:
+    """The stored value each field of ``pattern`` must equal, in its order; None when the
+    pattern is skipped (a field not given, or a value that cannot be stored as such)."""
     values = M.pattern_values(pattern, keys)
     if values is None:
         return None
-    where: list[ColumnElement[bool]] = []
+    stored = []
     for f, value in values.items():
-        column, to_stored = _COLUMNS[f]
-        stored = to_stored(value) if to_stored is not None else value
-        if stored is None:  # cannot be stored as such: nothing matches
+        to_stored = _COLUMNS[f][1]
+        v = to_stored(value) if to_stored is not None else value
+        if v is None:  # cannot be stored as such: nothing matches
             return None
-        where.append(column == stored)
-    return where
+        stored.append(v)
+    return tuple(stored)
 
 
-def _eligible(client_id: int, options: M.ResolvedOptions) -> list[ColumnElement[bool]]:
-    """:func:`openrev.domain.matching.customer_eligible` in SQL."""
-    where: list[ColumnElement[bool]] = [Customer.client_id == client_id]
-    if options.ignore_closed:
+def _where(fields: tuple[str, ...], names: Sequence[str]) -> list[ColumnElement[bool]]:
+    """Each field's column equal to the parameter of the same place in ``names``."""
+    return [_COLUMNS[f][0] == bindparam(n) for f, n in zip(fields, names)]
+
+
+def _names(arm: int, fields: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"v{arm}_{j}" for j in range(len(fields)))
+
+
+Eligible = tuple[bool, bool, bool]
+"""What the SQL of :func:`_eligible` depends on of the options: whether CLOSED customers are
+left out, whether bill profiles and Lifeline programs are listed (their values are
+parameters)."""
+
+
+def _eligibility(options: M.ResolvedOptions) -> Eligible:
+    return (options.ignore_closed, bool(options.bill_profile_ids),
+            bool(options.lifeline_programs))
+
+
+def _eligible(shape: Eligible) -> list[ColumnElement[bool]]:
+    """:func:`openrev.domain.matching.customer_eligible` in SQL (parameters: ``client_id``,
+    ``bill_profile_ids``, ``lifeline_programs``; see :func:`_eligible_values`)."""
+    ignore_closed, bill_profiles, programs = shape
+    where: list[ColumnElement[bool]] = [Customer.client_id == bindparam("client_id")]
+    if ignore_closed:
         where.append(Customer.status != "CLOSED")
-    if options.bill_profile_ids:
-        where.append(Customer.bill_profile_id.in_(options.bill_profile_ids))
-    if options.lifeline_programs:
-        where.append(Customer.lifeline_program.in_(options.lifeline_programs))
+    if bill_profiles:
+        where.append(Customer.bill_profile_id.in_(bindparam("bill_profile_ids",
+                                                            expanding=True)))
+    if programs:
+        where.append(Customer.lifeline_program.in_(bindparam("lifeline_programs",
+                                                             expanding=True)))
     return where
+
+
+def _eligible_values(client_id: int, options: M.ResolvedOptions) -> dict[str, Any]:
+    return {"client_id": client_id, "bill_profile_ids": list(options.bill_profile_ids),
+            "lifeline_programs": list(options.lifeline_programs)}
+
+
+@lru_cache(maxsize=256)
+def _first_ids(eligible: Eligible, shapes: tuple[tuple[str, ...], ...]) -> Any:
+    """One statement: for each pattern (its fields, in ``shapes``) the ids of the first
+    eligible customers it matches, by id, at most ``n`` (``arm``, ``id`` rows, by arm then
+    id). Each arm is an index range of its own, as a statement of its own would be. Made
+    once per shape of the options and patterns (the patterns' values are parameters)."""
+    arms = []
+    for i, fields in enumerate(shapes):
+        first = (select(Customer.id)
+                 .where(*_eligible(eligible), *_where(fields, _names(i, fields)))
+                 .order_by(Customer.id).limit(bindparam("n", type_=Integer))
+                 .subquery(f"p{i}"))
+        arms.append(select(literal_column(str(i)).label("arm"), first.c.id))
+    return union_all(*arms).order_by(literal_column("arm"), literal_column("id"))
 
 
 def search(db: DbSession, client_id: int, options: M.ResolvedOptions, keys: M.CustomerKeys,
@@ -101,25 +150,35 @@ def search(db: DbSession, client_id: int, options: M.ResolvedOptions, keys: M.Cu
     """The matches of ``keys`` among ``client_id``'s eligible customers, by the patterns of
     ``options`` in their order (a pattern whose fields the query leaves empty is skipped);
     at most ``limit`` listed, the counts exact."""
-    eligible = _eligible(client_id, options)
+    applied = [(p, v) for p, v in ((p, _stored(p, keys)) for p in options.patterns)
+               if v is not None]
+    # The first limit + 1 ids of every pattern, in one statement: a pattern is read below
+    # only while fewer than ``limit`` matches are listed, and then every id seen so far has
+    # been listed, so it never needs more than ``limit`` + 1 ids (``cap`` <= ``limit``).
+    first: list[list[int]] = [[] for _ in applied]
+    eligible = _eligible_values(client_id, options)
+    if applied and limit > 0:
+        values = dict(eligible, n=limit + 1)
+        for i, (p, v) in enumerate(applied):
+            values.update(zip(_names(i, p.fields), v))
+        stmt = _first_ids(_eligibility(options), tuple(p.fields for p, _ in applied))
+        for arm, cid in db.connection().execute(stmt, values):
+            first[arm].append(cid)
     found: list[tuple[M.MatchPattern, list[int]]] = []
-    conditions: dict[str, list[list[ColumnElement[bool]]]] = {M.PERSON: [], M.LOCATION: []}
+    conditions: dict[str, list[tuple[M.MatchPattern, tuple[Any, ...]]]] = {
+        M.PERSON: [], M.LOCATION: []}
     complete = {M.PERSON: True, M.LOCATION: True}
     seen: dict[str, set[int]] = {M.PERSON: set(), M.LOCATION: set()}
     listed = 0
-    for pattern in options.patterns:
-        where = _pattern_where(pattern, keys)
-        if where is None:
-            continue
+    for (pattern, stored), ids in zip(applied, first):
         kind = pattern.match_type
-        conditions[kind].append(where)
+        conditions[kind].append((pattern, stored))
         room = limit - listed
         if room <= 0:
             complete[kind] = False
             continue
         cap = room + len(seen[kind])
-        ids = list(db.scalars(select(Customer.id).where(*eligible, *where)
-                              .order_by(Customer.id).limit(cap + 1)))
+        assert cap <= limit, (cap, limit)
         if len(ids) > cap:
             complete[kind] = False
             ids = ids[:cap]
@@ -131,33 +190,47 @@ def search(db: DbSession, client_id: int, options: M.ResolvedOptions, keys: M.Cu
                     listed += 1
     outcome = M.build_matches(found, limit)
     counts = {M.PERSON: outcome.person, M.LOCATION: outcome.location}
-    for kind, wheres in conditions.items():
-        if not complete[kind] and wheres:
-            counts[kind] = _count(db, eligible, wheres)
+    for kind, applied_of_kind in conditions.items():
+        if not complete[kind] and applied_of_kind:
+            counts[kind] = _count(db, options, eligible, applied_of_kind)
     outcome = M.MatchOutcome(outcome.matches, counts[M.PERSON] + counts[M.LOCATION],
                              counts[M.PERSON], counts[M.LOCATION])
     return DuplicateSearch(outcome, _customers(db, client_id,
                                                {m.customer_id for m in outcome.matches}))
 
 
-def _count(db: DbSession, eligible: list[ColumnElement[bool]],
-           wheres: Sequence[list[ColumnElement[bool]]]) -> int:
-    """The number of distinct eligible customers matching any of ``wheres``."""
-    ids = union(*(select(Customer.id).where(*eligible, *w) for w in wheres)).subquery()
-    return int(db.scalar(select(func.count()).select_from(ids)) or 0)
+def _count(db: DbSession, options: M.ResolvedOptions, eligible: dict[str, Any],
+           applied: Sequence[tuple[M.MatchPattern, tuple[Any, ...]]]) -> int:
+    """The number of distinct eligible customers matching any of the ``applied`` patterns
+    (with their stored values)."""
+    values = dict(eligible)
+    arms = []
+    for i, (p, v) in enumerate(applied):
+        names = _names(i, p.fields)
+        values.update(zip(names, v))
+        arms.append(select(Customer.id).where(*_eligible(_eligibility(options)),
+                                              *_where(p.fields, names)))
+    ids = union(*arms).subquery()
+    return int(db.connection().execute(select(func.count()).select_from(ids),
+                                       values).scalar() or 0)
+
+
+_ad = Address.__table__
+_cu = Customer.__table__
+_LISTED = (
+    select(_cu.c.id, _cu.c.acct_num, _cu.c.status, _cu.c.created_at, _ad.c.first_name,
+           _ad.c.middle_name, _ad.c.last_name, _ad.c.suffix, _ad.c.company_name,
+           _ad.c.address1, _ad.c.address2, _ad.c.city, _ad.c.state, _ad.c.zip)
+    .outerjoin(_ad, and_(_ad.c.id == _cu.c.physical_address_id,
+                         _ad.c.client_id == bindparam("client_id")))
+    .where(_cu.c.client_id == bindparam("client_id"),
+           _cu.c.id.in_(bindparam("ids", expanding=True))))
 
 
 def _customers(db: DbSession, client_id: int, ids: set[int]) -> dict[int, MatchedCustomer]:
     if not ids:
         return {}
-    rows = db.execute(
-        select(Customer.id, Customer.acct_num, Customer.status, Customer.created_at,
-               Address.first_name, Address.middle_name, Address.last_name, Address.suffix,
-               Address.company_name, Address.address1, Address.address2, Address.city,
-               Address.state, Address.zip)
-        .outerjoin(Address, and_(Address.id == Customer.physical_address_id,
-                                 Address.client_id == client_id))
-        .where(Customer.client_id == client_id, Customer.id.in_(sorted(ids))))
+    rows = db.connection().execute(_LISTED, {"client_id": client_id, "ids": sorted(ids)})
     out: dict[int, MatchedCustomer] = {}
     for r in rows:
         name = " ".join(p.strip() for p in (r.first_name, r.middle_name, r.last_name, r.suffix)

@@ -8,10 +8,11 @@ CarrierDescription).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Load, Session as DbSession
 
 from .tables import Customer, CustomerHistory, CustomerProduct, Order, OrderHistory, \
@@ -39,15 +40,20 @@ class OrderFilter:
     created_to: dt.datetime | None = None
 
 
-def _rows(client_id: int) -> Select[Any]:
+def _rows() -> Select[Any]:
     # One statement: the order's and the service's relationships load only when used
     # (OrderInfo uses none of them).
     return (select(Order, Service, Provider, OrderOutbox)
             .outerjoin(Service, Service.id == Order.service_id)
             .join(Provider, Provider.id == Order.provider_id)
             .outerjoin(OrderOutbox, OrderOutbox.order_id == Order.id)
-            .where(Order.client_id == client_id)
+            .where(Order.client_id == bindparam("client_id"))
             .options(Load(Order).lazyload("*"), Load(Service).lazyload("*")))
+
+
+_ORDER = _rows().where(Order.id == bindparam("order_id"))
+_ORDER_FOR_UPDATE = (_ORDER.with_for_update(of=Order)
+                     .execution_options(populate_existing=True))
 
 
 def order(db: DbSession, client_id: int, order_id: int, *, for_update: bool = False
@@ -57,35 +63,70 @@ def order(db: DbSession, client_id: int, order_id: int, *, for_update: bool = Fa
     ``for_update`` locks the order row until the transaction ends and reads it afresh, so
     that concurrent updates of one order do not decide from stale data.
     """
-    stmt = _rows(client_id).where(Order.id == order_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=Order).execution_options(populate_existing=True)
-    found = db.execute(stmt).first()
+    stmt = _ORDER_FOR_UPDATE if for_update else _ORDER
+    found = db.execute(stmt, {"client_id": client_id, "order_id": order_id}).first()
     return OrderRow(*found) if found is not None else None
 
 
+def _conditions(given: frozenset[str]) -> list[Any]:
+    """The conditions of a filter giving the fields ``given`` (of :class:`OrderFilter`; their
+    values are parameters of the same names)."""
+    conditions = [Order.client_id == bindparam("client_id")]
+    if "customer_id" in given:
+        conditions.append(Order.customer_id == bindparam("customer_id"))
+    if "status" in given:
+        conditions.append(Order.status == bindparam("status"))
+    if "order_type" in given:
+        conditions.append(Order.order_type == bindparam("order_type"))
+    if "created_from" in given:
+        conditions.append(Order.created_at >= bindparam("created_from"))
+    if "created_to" in given:
+        conditions.append(Order.created_at <= bindparam("created_to"))
+    return conditions
+
+
+_CUSTOMER_EXISTS = (select(Customer.id).where(Customer.client_id == bindparam("client_id"),
+                                              Customer.id == bindparam("customer_id"))
+                    .exists())
+
+
+@lru_cache(maxsize=64)
+def _search_statements(given: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
+    """(the count, the page) of a search filtering by the fields ``given`` (of
+    :class:`OrderFilter`): built once per combination. With a customer, the count also says
+    whether the customer exists."""
+    conditions = _conditions(given)
+    count = select(func.count(Order.id)).where(*conditions)
+    if "customer_id" in given:
+        count = select(_CUSTOMER_EXISTS.label("customer_exists"),
+                       count.scalar_subquery().label("total"))
+    page = (_rows().where(*conditions)
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer)))
+    return count, page
+
+
 def search(db: DbSession, client_id: int, f: OrderFilter, *, page_number: int,
-           page_size: int) -> tuple[int, list[OrderRow]]:
-    """(total count, one page of orders) matching ``f``, newest first then id descending."""
-    conditions = [Order.client_id == client_id]
+           page_size: int) -> tuple[int, list[OrderRow]] | None:
+    """(total count, one page of orders) matching ``f``, newest first then id descending;
+    None when ``f`` names a customer the client does not have."""
+    values: dict[str, Any] = {x.name: getattr(f, x.name) for x in fields(f)
+                              if getattr(f, x.name) is not None}
+    count, page = _search_statements(frozenset(values))
+    values["client_id"] = client_id
     if f.customer_id is not None:
-        conditions.append(Order.customer_id == f.customer_id)
-    if f.status is not None:
-        conditions.append(Order.status == f.status)
-    if f.order_type is not None:
-        conditions.append(Order.order_type == f.order_type)
-    if f.created_from is not None:
-        conditions.append(Order.created_at >= f.created_from)
-    if f.created_to is not None:
-        conditions.append(Order.created_at <= f.created_to)
-    total = db.scalar(select(func.count(Order.id)).where(*conditions)) or 0
+        exists, total = db.connection().execute(count, values).one()
+        if not exists:
+            return None
+    else:
+        total = db.connection().execute(count, values).scalar()
+    total = total or 0
     offset = (page_number - 1) * page_size
     if offset >= total:
         return total, []
-    stmt = (_rows(client_id).where(*conditions)
-            .order_by(Order.created_at.desc(), Order.id.desc())
-            .limit(page_size).offset(offset))
-    return total, [OrderRow(*r) for r in db.execute(stmt)]
+    values.update(limit=page_size, offset=offset)
+    return total, [OrderRow(*r) for r in db.execute(page, values)]
 
 
 def orders_of(db: DbSession, client_id: int, customer_id: int) -> list[Order]:
@@ -110,22 +151,27 @@ def customer_for_update(db: DbSession, client_id: int, customer_id: int) -> Cust
     return db.scalars(stmt).first()
 
 
-def customer_exists(db: DbSession, client_id: int, customer_id: int) -> bool:
-    """The customer exists in the client."""
-    return db.scalar(select(func.count(Customer.id)).where(
-        Customer.client_id == client_id, Customer.id == customer_id)) == 1
+
+
+_oh = OrderHistory.__table__
+_HISTORY = (select(_oh.c.order_id, _oh.c.created_at, _oh.c.status, _oh.c.note, _oh.c.actor)
+            .where(_oh.c.client_id == bindparam("client_id"),
+                   _oh.c.order_id.in_(bindparam("ids", expanding=True)))
+            .order_by(_oh.c.order_id, _oh.c.created_at, _oh.c.id))
 
 
 def history_of(db: DbSession, client_id: int, order_ids: list[int]
-               ) -> dict[int, list[OrderHistory]]:
-    """The history entries of each order (oldest first), by order id; one query."""
-    out: dict[int, list[OrderHistory]] = {i: [] for i in order_ids}
+               ) -> dict[int, list[Any]]:
+    """The history entries of each order (oldest first; rows of ``order_id``,
+    ``created_at``, ``status``, ``note``, ``actor``), by order id; one statement. What the
+    session has added is written first, as an ORM query would (Orders_Update answers with
+    the entry it adds)."""
+    out: dict[int, list[Any]] = {i: [] for i in order_ids}
     if not order_ids:
         return out
-    stmt = (select(OrderHistory).where(OrderHistory.client_id == client_id,
-                                       OrderHistory.order_id.in_(order_ids))
-            .order_by(OrderHistory.order_id, OrderHistory.created_at, OrderHistory.id))
-    for entry in db.scalars(stmt):
+    db.flush()
+    for entry in db.connection().execute(_HISTORY, {"client_id": client_id,
+                                                    "ids": order_ids}):
         out[entry.order_id].append(entry)
     return out
 

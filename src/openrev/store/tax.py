@@ -11,7 +11,7 @@ import hashlib
 import threading
 from importlib.resources import files
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session as DbSession
 
 from ..domain.tax import EMPTY_TABLE, TaxTable, parse_table
@@ -43,15 +43,21 @@ def _parsed(digest: str, text: str) -> TaxTable:
     return table
 
 
+_DIGEST = select(TaxTableRow.digest).where(TaxTableRow.client_id == bindparam("client_id"))
+_SOURCE = _DIGEST.with_only_columns(TaxTableRow.source)
+
+
 def table_of(db: DbSession, client_id: int) -> TaxTable:
     """The client's tax table; the empty table (no taxes) when it has none loaded."""
-    digest = db.scalar(select(TaxTableRow.digest).where(TaxTableRow.client_id == client_id))
+    run = db.connection().execute  # statements built once; plain rows
+    key = {"client_id": client_id}
+    digest = run(_DIGEST, key).scalar()
     if digest is None:
         return EMPTY_TABLE
     table = _cache.get(digest)
     if table is not None:
         return table
-    text = db.scalar(select(TaxTableRow.source).where(TaxTableRow.client_id == client_id))
+    text = run(_SOURCE, key).scalar()
     return _parsed(digest, text or "")
 
 
