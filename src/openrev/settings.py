@@ -22,7 +22,7 @@ prints it as one line).
 | ``OPENREV_PROVIDER_TIMEOUT_SECONDS`` | ``10``: a provider that has not answered by then has timed out |
 | ``OPENREV_RETRY_BASE_SECONDS``  | ``10``: first automatic resend of a FLOW_ERROR order after this long, doubling per attempt |
 | ``OPENREV_RETRY_MAX_SECONDS``   | ``600``: the longest wait between automatic resends |
-| ``OPENREV_CALL_THREADS``        | ``4``: operations run at once per server process (openrev.wire.lanes) |
+| ``OPENREV_CALL_THREADS``        | ``2``: operations run at once per server process (openrev.wire.lanes) |
 | ``OPENREV_SQLITE_SYNCHRONOUS``  | ``FULL``: a SQLite commit is on disk before it is answered; ``NORMAL``: synced at checkpoints (never corrupt, but an OS crash or power loss can undo the last commits) |
 """
 
@@ -122,7 +122,7 @@ class Settings:
     login_window_seconds: int = 900
     login_concurrency: int = 2
     # Operations running at once per server process (openrev.wire.lanes)
-    call_threads: int = 4
+    call_threads: int = 2
     sqlite_synchronous: str = "FULL"
     # Order flow-through (openrev.provision.worker)
     worker_lease_seconds: int = 60
@@ -154,7 +154,7 @@ class Settings:
                 env, "OPENREV_LOGIN_MAX_FAILURES_PER_ADDRESS", 50, 1),
             "login_window_seconds": lambda: _int(env, "OPENREV_LOGIN_WINDOW_SECONDS", 900, 1),
             "login_concurrency": lambda: _int(env, "OPENREV_LOGIN_CONCURRENCY", 2, 1, 64),
-            "call_threads": lambda: _int(env, "OPENREV_CALL_THREADS", 4, 1, 256),
+            "call_threads": lambda: _int(env, "OPENREV_CALL_THREADS", 2, 1, 256),
             "sqlite_synchronous": lambda: sqlite_synchronous(env),
             "worker_lease_seconds": lambda: _int(env, "OPENREV_WORKER_LEASE_SECONDS", 60, 3),
             "provider_timeout_seconds": lambda: _int(env, "OPENREV_PROVIDER_TIMEOUT_SECONDS",

@@ -5,9 +5,10 @@ the event loop goes on reading and writing sockets. Python runs one thread at a 
 GIL): threads beyond the few that overlap a database round trip only contend, and under 16
 connections Starlette's default of 40 threads made every call wait for the GIL and the
 connection pool in turn (throughput fell as connections rose, p99 reached 30x p50; see
-docs/PERFORMANCE.md). So an operation runs in one of ``OPENREV_CALL_THREADS`` slots (4 by
-default, about what overlaps PostgreSQL's round trips on two cores); the rest wait their
-turn on the event loop, which costs no thread.
+docs/PERFORMANCE.md). So an operation runs in one of ``OPENREV_CALL_THREADS`` slots (2 by
+default: on the benchmark's two cores, 2 answered more calls at 16 connections than 1, 4 or
+8 on SQLite, and as many as 4 or 8 on PostgreSQL, whose round trips the second thread
+overlaps); the rest wait their turn on the event loop, which costs no thread.
 
 Calls that carry ``Credentials`` get a lane of their own of the same size: a password check
 (argon2, tens of milliseconds) holds its slot for that long, and a burst of logins or a
