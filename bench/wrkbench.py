@@ -546,6 +546,9 @@ def report(results: list[Result], args: argparse.Namespace, concs: list[int],
     except ImportError:
         stack = f"uvicorn {uvicorn.__version__} (asyncio, h11: uvloop/httptools missing)"
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+    from openrev.settings import Settings
+
+    served = Settings.from_env()  # what the servers it started ran with
     lines = [
         "## HTTP, measured from outside with wrk (`bench/wrkbench.py`)", "",
         f"Command: `{' '.join(['bench/wrkbench.py', *sys.argv[1:]])}` (part of `make bench`)  ",
@@ -557,7 +560,9 @@ def report(results: list[Result], args: argparse.Namespace, concs: list[int],
         "p50 and p99 each the median of the runs), after "
         f"{args.warmup:g} s of every operation at 4 connections per server (not counted), "
         "all in this one run; the server: `openrev serve --no-worker "
-        "--log-level WARNING` (no access log), a fresh process per backend and size. Session "
+        "--log-level WARNING` (no access log), a fresh process per backend and size, with "
+        f"`OPENREV_CALL_THREADS={served.call_threads}` and `OPENREV_SQLITE_SYNCHRONOUS="
+        f"{served.sqlite_synchronous}` (this environment's). Session "
         "operations use one session key of user demo; Sessions_Create logs in user clerk. "
         "Bodies rotate over "
         f"{BODIES} OPEN customers picked at random over the whole id range (their ID, TN, "
