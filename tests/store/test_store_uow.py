@@ -164,3 +164,21 @@ def test_no_transaction_outlives_its_unit_of_work(runner, tmp_path):
     finally:
         reader.close()
     assert sqlite_wal_reset(url) == (0, 0, 0)
+
+
+def test_postgres_reads_run_in_autocommit_and_writes_in_a_transaction(engine, Session):
+    """On PostgreSQL a read sends no BEGIN nor COMMIT (two round trips less; READ COMMITTED
+    gives every statement its own snapshot either way); a write is one transaction."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's transactions")
+    runner = TransactionRunner(Session)
+
+    def mode(db) -> tuple[bool, str]:
+        raw = db.connection().connection.dbapi_connection
+        db.execute(text("SELECT 1"))
+        return raw.autocommit, raw.info.transaction_status.name
+
+    assert runner.run(False, mode) == (True, "IDLE")  # no transaction open after a SELECT
+    assert runner.run(True, mode) == (False, "INTRANS")
+    # the pool gives the connection back as it found it: the next write is transactional
+    assert runner.run(True, mode) == (False, "INTRANS")

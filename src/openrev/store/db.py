@@ -139,8 +139,15 @@ def _raw_execute(raw: Any, statement: str) -> None:
 
 def read_only_engine(engine: Engine) -> Engine:
     """``engine`` (same pool) for transactions that only read: on SQLite they begin DEFERRED
-    and cannot write; on PostgreSQL nothing changes."""
-    return engine.execution_options(**{READ_ONLY: True})
+    and cannot write; on PostgreSQL they run in autocommit mode, no ``BEGIN`` and no
+    ``COMMIT``: two round trips less per read. That reads the same as before: PostgreSQL's
+    READ COMMITTED (openrev's level) takes a new snapshot for every statement, inside a
+    transaction as outside one. The price: a write sent through this engine would not be
+    rolled back with the work around it (on SQLite it fails instead), so only work that reads
+    may run on it (handlers registered with ``writes=False``)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{READ_ONLY: True})
+    return engine.execution_options(**{READ_ONLY: True}, isolation_level="AUTOCOMMIT")
 
 
 _WRITE_LOCKS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()

@@ -23,8 +23,10 @@ SQLite (one writer at a time, WAL journal):
   locked`` is run again from the start (:data:`ATTEMPTS` times in all, with a growing pause)
   before the error could reach a client.
 
-PostgreSQL: every transaction is a plain ``BEGIN``; writers lock the rows they change
-(``SELECT ... FOR UPDATE`` in the repositories), so ``write`` changes nothing there.
+PostgreSQL: a writer's transaction is a plain ``BEGIN``; writers lock the rows they change
+(``SELECT ... FOR UPDATE`` in the repositories). A reader runs in autocommit mode
+(:func:`openrev.store.db.read_only_engine`): no ``BEGIN``/``COMMIT`` round trips, and the
+same reads, since READ COMMITTED gives each statement its own snapshot anyway.
 
 Keep ``fn`` short and free of slow work (a password hash, a network call): it runs while the
 write lock is held, and it may be run more than once.
@@ -83,10 +85,10 @@ class TransactionRunner:
         self.attempts = attempts
         self.lock_wait = lock_wait
         self._lock = write_lock(engine)
-        self._readers = self._quick = sessions
+        self._quick = sessions
+        options = {k: v for k, v in sessions.kw.items() if k != "bind"}
+        self._readers = sessionmaker(bind=read_only_engine(engine), **options)
         if self.sqlite:
-            options = {k: v for k, v in sessions.kw.items() if k != "bind"}
-            self._readers = sessionmaker(bind=read_only_engine(engine), **options)
             self._quick = sessionmaker(bind=engine.execution_options(
                 **{BUSY_TIMEOUT_MS: int(TRY_WAIT_SECONDS * 1000)}), **options)
 
