@@ -33,12 +33,12 @@ CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)\b", 
 # Statements per call with a warm session (authentication: none; the handler: these).
 BUDGET = {
     "LifelineTypes_Query": 1,
-    "Customers_Query/ID": 3,  # the customer (agent number, addresses, lifeline), its
-    # services (provider, package) with their products, their devices with their fields;
-    # + its tax exemptions and custom fields when it has any (see the demo customer below)
-    "Customers_Query/TN": 3,  # the look-up of the TN: a subquery of the customer's
-    "Customers_Query/Inventory": 3,  # the look-up of the device: likewise
-    "Customers_Query/extras": 4,  # a customer with tax exemptions and custom fields: one more
+    "Customers_Query/ID": 2,  # the customer (agent number, addresses, lifeline); what it
+    # holds (one UNION ALL: services with provider, package and products, then devices with
+    # their fields); + its tax exemptions and custom fields when it has any (see below)
+    "Customers_Query/TN": 2,  # the look-up of the TN: a subquery of the customer's
+    "Customers_Query/Inventory": 2,  # the look-up of the device: likewise
+    "Customers_Query/extras": 3,  # a customer with tax exemptions and custom fields: one more
     "Orders_Query": 2,  # the order with service, provider, outbox; its history
     "Orders_Search": 3,  # the count (and whether the customer exists), the page, its history
     "Duplicate_Query": 4,  # every pattern's first ids (one UNION ALL), the customers listed;

@@ -11,13 +11,14 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (Insert, Row, Table, bindparam, insert, literal_column, null, select,
-                        union_all)
+                        type_coerce, union_all)
 from sqlalchemy.orm import Session as DbSession, joinedload, lazyload
 
 from . import catalog, customer_map as M
 from .tables import (
     Address, Agent, CustomFieldDefinition, Customer, CustomerChange, CustomerFieldValue,
-    CustomerHistory, CustomerLifeline, CustomerProduct, CustomerTaxExemption, InventoryItem, InventoryItemField,
+    CustomerHistory, CustomerLifeline, CustomerProduct, CustomerTaxExemption, InventoryItem,
+    InventoryItemField,
     InventoryType, Package, PaymentAccount, Provider, Service,
 )
 
@@ -25,7 +26,7 @@ from .tables import (
 # ------------------------------------------------------------------ what Customers_Query answers
 #
 # Plain rows (no ORM objects, no relationship loading) by statements built once per process,
-# at most four whatever the customer holds, each row holding only the columns the answer
+# at most three whatever the customer holds, each row holding only the columns the answer
 # shows (the field map's, :meth:`openrev.store.customer_map.Part.answered`):
 #
 # 1. the customer (its own and Billing columns), its agent's number, its two addresses
@@ -33,10 +34,9 @@ from .tables import (
 #    exemptions or custom fields - found by id, or by the TN or device it holds (the look-up
 #    is a subquery of this statement);
 # 2. only if it has either: its tax exemptions and custom fields (one UNION ALL);
-# 3. its services (with provider and package descriptions), each joined with its products
-#    (``p_*``, with their provider's description);
-# 4. only if it has services: their devices (with their type), each joined with its fields
-#    (``f_*``).
+# 3. what it holds, one UNION ALL: its services (with provider and package descriptions),
+#    each joined with its products (``p_*``, with their provider's description), then their
+#    devices (with their type), each joined with its fields (``f_*``).
 
 _cu, _ad, _ag, _ll, _tx, _fv, _fd, _sv, _pr, _pk, _cp, _ii, _it, _if = (
     m.__table__ for m in (Customer, Address, Agent, CustomerLifeline, CustomerTaxExemption,
@@ -79,56 +79,75 @@ _EXEMPTIONS_AND_FIELDS = union_all(_exemptions, _fields).order_by(
     literal_column("part"), literal_column("sort"))
 FIELD_KEYS: tuple[str, ...] = ("field_id", "label", "value")  # of CustomerAnswer.fields
 
-_SERVICES = (select(_sv.c.id, _sv.c.type, _sv.c.tn, _sv.c.provider_id,
-                    _pr.c.description.label("provider_description"), _sv.c.package_id,
-                    _pk.c.description.label("package_description"), _sv.c.program_id,
-                    _cp.c.id.label("p_id"), _cp.c.product_id.label("p_product_id"),
-                    _cp.c.provider_id.label("p_provider_id"),
-                    _cp_pr.c.description.label("p_provider_description"),
-                    _cp.c.status.label("p_status"), _cp.c.description.label("p_description"),
-                    _cp.c.rate.label("p_rate"), _cp.c.code1.label("p_code1"),
-                    _cp.c.code2.label("p_code2"),
-                    _cp.c.activated_date.label("p_activated_date"),
-                    _cp.c.billed_through_date.label("p_billed_through_date"),
-                    _cp.c.quantity.label("p_quantity"))
-             .outerjoin(_pr, _pr.c.id == _sv.c.provider_id)
-             .outerjoin(_pk, _pk.c.id == _sv.c.package_id)
-             .outerjoin(_cp, _cp.c.service_id == _sv.c.id)
-             .outerjoin(_cp_pr, _cp_pr.c.id == _cp.c.provider_id)
-             .where(_sv.c.customer_id == bindparam("customer_id"))
-             .order_by(_sv.c.id, _cp.c.id))
-SERVICE_KEYS: tuple[str, ...] = tuple(_SERVICES.selected_columns.keys())
+_service_columns = (
+    _sv.c.id, _sv.c.type, _sv.c.tn, _sv.c.provider_id,
+    _pr.c.description.label("provider_description"), _sv.c.package_id,
+    _pk.c.description.label("package_description"), _sv.c.program_id,
+    _cp.c.id.label("p_id"), _cp.c.product_id.label("p_product_id"),
+    _cp.c.provider_id.label("p_provider_id"),
+    _cp_pr.c.description.label("p_provider_description"),
+    _cp.c.status.label("p_status"), _cp.c.description.label("p_description"),
+    _cp.c.rate.label("p_rate"), _cp.c.code1.label("p_code1"), _cp.c.code2.label("p_code2"),
+    _cp.c.activated_date.label("p_activated_date"),
+    _cp.c.billed_through_date.label("p_billed_through_date"),
+    _cp.c.quantity.label("p_quantity"))
+_device_columns = (
+    _ii.c.id, _ii.c.service_id, _ii.c.customer_id, _ii.c.identifier,
+    _it.c.identifier_label.label("type_identifier_label"),
+    _ii.c.inventory_type_id, _it.c.kind.label("type_kind"),
+    _it.c.description.label("type_description"), _ii.c.status,
+    _ii.c.assigned_date, _ii.c.unavailable_reason_id,
+    _ii.c.unavailable_reason_description, _ii.c.note, _ii.c.msid, _ii.c.msl, _ii.c.mdn,
+    _if.c.field_id.label("f_field_id"), _if.c.label.label("f_label"),
+    _if.c.value.label("f_value"))
+SERVICE_KEYS: tuple[str, ...] = tuple(c.key for c in _service_columns)
 """The columns of :attr:`ServiceAnswer.service` and of each of its products."""
-
-_DEVICES = (select(_ii.c.id, _ii.c.service_id, _ii.c.customer_id, _ii.c.identifier,
-                   _it.c.identifier_label.label("type_identifier_label"),
-                   _ii.c.inventory_type_id, _it.c.kind.label("type_kind"),
-                   _it.c.description.label("type_description"), _ii.c.status,
-                   _ii.c.assigned_date, _ii.c.unavailable_reason_id,
-                   _ii.c.unavailable_reason_description, _ii.c.note, _ii.c.msid, _ii.c.msl,
-                   _ii.c.mdn,
-                   _if.c.field_id.label("f_field_id"), _if.c.label.label("f_label"),
-                   _if.c.value.label("f_value"))
-            .select_from(_ii)
-            .join(_sv, _sv.c.id == _ii.c.service_id)
-            .outerjoin(_it, _it.c.id == _ii.c.inventory_type_id)
-            .outerjoin(_if, _if.c.inventory_item_id == _ii.c.id)
-            .where(_sv.c.customer_id == bindparam("customer_id"))
-            .order_by(_ii.c.id, _if.c.field_id))
-DEVICE_KEYS: tuple[str, ...] = tuple(_DEVICES.selected_columns.keys())
+DEVICE_KEYS: tuple[str, ...] = tuple(c.key for c in _device_columns)
 """The columns of :attr:`DeviceAnswer.item` and of each of its fields."""
+
+
+def _nulls(columns: tuple[Any, ...], prefix: str) -> list[Any]:
+    """A NULL for each of ``columns``, typed as it is (the rows of a UNION are read with the
+    types of its first SELECT: decryption, dates)."""
+    return [type_coerce(null(), c.type).label(f"{prefix}{i}") for i, c in enumerate(columns)]
+
+
+# One statement for what the customer holds: its services, each joined with its products
+# (part 0), then their devices, each joined with its fields (part 1), as one UNION ALL whose
+# rows carry the service columns, then the device columns (NULL in the other part's rows).
+_HOLDINGS = union_all(
+    select(literal_column("0").label("part"), _sv.c.id.label("sort1"),
+           _cp.c.id.label("sort2"), *[c.label(f"s{i}") for i, c in enumerate(_service_columns)],
+           *_nulls(_device_columns, "d"))
+    .select_from(_sv)
+    .outerjoin(_pr, _pr.c.id == _sv.c.provider_id)
+    .outerjoin(_pk, _pk.c.id == _sv.c.package_id)
+    .outerjoin(_cp, _cp.c.service_id == _sv.c.id)
+    .outerjoin(_cp_pr, _cp_pr.c.id == _cp.c.provider_id)
+    .where(_sv.c.customer_id == bindparam("customer_id")),
+    select(literal_column("1"), _ii.c.id, _if.c.field_id,
+           *_nulls(_service_columns, "s"),
+           *[c.label(f"d{i}") for i, c in enumerate(_device_columns)])
+    .select_from(_ii)
+    .join(_sv, _sv.c.id == _ii.c.service_id)
+    .outerjoin(_it, _it.c.id == _ii.c.inventory_type_id)
+    .outerjoin(_if, _if.c.inventory_item_id == _ii.c.id)
+    .where(_sv.c.customer_id == bindparam("customer_id")),
+).order_by(literal_column("part"), literal_column("sort1"), literal_column("sort2"))
+_SERVICE_AT = slice(3, 3 + len(_service_columns))
+_DEVICE_AT = slice(3 + len(_service_columns), 3 + len(_service_columns) + len(_device_columns))
 
 
 @dataclass(frozen=True, slots=True)
 class DeviceAnswer:
-    item: Row[Any]  # DEVICE_KEYS
-    fields: list[Row[Any]]  # DEVICE_KEYS (its f_* columns)
+    item: tuple[Any, ...]  # DEVICE_KEYS
+    fields: list[tuple[Any, ...]]  # DEVICE_KEYS (its f_* columns)
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceAnswer:
-    service: Row[Any]  # SERVICE_KEYS
-    products: list[Row[Any]]  # SERVICE_KEYS (their p_* columns)
+    service: tuple[Any, ...]  # SERVICE_KEYS
+    products: list[tuple[Any, ...]]  # SERVICE_KEYS (their p_* columns)
     devices: list[DeviceAnswer]
 
 
@@ -174,21 +193,23 @@ def customer_answer(db: DbSession, client_id: int, customer_id: int | None = Non
                 fields.append((field_id, label, value))
     services: list[ServiceAnswer] = []
     by_id: dict[int, ServiceAnswer] = {}
-    for r in run(_SERVICES, key):
-        s = by_id.get(r[_S_ID])
-        if s is None:
-            s = by_id[r[_S_ID]] = ServiceAnswer(r, [], [])
-            services.append(s)
-        if r[_S_PRODUCT] is not None:
-            s.products.append(r)
-    if services:
-        item: DeviceAnswer | None = None
-        for r in run(_DEVICES, key):
-            if item is None or item.item[_D_ID] != r[_D_ID]:
-                item = DeviceAnswer(r, [])
-                by_id[r[_D_SERVICE]].devices.append(item)
-            if r[_D_FIELD] is not None:
-                item.fields.append(r)
+    item: DeviceAnswer | None = None
+    for r in run(_HOLDINGS, key):
+        if r[0] == 0:  # a service, with one of its products (or none)
+            row = r[_SERVICE_AT]
+            s = by_id.get(row[_S_ID])
+            if s is None:
+                s = by_id[row[_S_ID]] = ServiceAnswer(row, [], [])
+                services.append(s)
+            if row[_S_PRODUCT] is not None:
+                s.products.append(row)
+        else:  # a device, with one of its fields (or none)
+            row = r[_DEVICE_AT]
+            if item is None or item.item[_D_ID] != row[_D_ID]:
+                item = DeviceAnswer(row, [])
+                by_id[row[_D_SERVICE]].devices.append(item)
+            if row[_D_FIELD] is not None:
+                item.fields.append(row)
     return CustomerAnswer(c, exemptions, fields, services)
 
 
