@@ -33,7 +33,7 @@ from ..ops.api import Api
 from ..ops.base import HANDLERS
 from ..settings import Settings
 from ..store.crypto import use_keyring
-from ..store.db import make_engine, make_sessionmaker, read_only_engine
+from ..store.db import make_engine, make_sessionmaker
 from . import jsoncodec, soap
 from .catchall import CatchAll
 from .console import console_routes
@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def docs(request: Request) -> Response:
         return HTMLResponse(DOCS_PAGE)
 
-    health_check = HealthCheck(read_only_engine(engine))  # never waits for a writer
+    health_check = HealthCheck(engine)
     worker = {"X-Openrev-Worker": str(os.getpid())}  # which server process answered
 
     async def health(request: Request) -> Response:

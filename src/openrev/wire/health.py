@@ -2,14 +2,11 @@
 migration, 503 with a JSON reason otherwise. Each call asks the database (one statement,
 ``SELECT version_num FROM alembic_version``, in a read-only transaction): the answer is
 true now, and it costs about what a ``SELECT 1`` does (the issue 13 benchmark's baseline,
-"the framework and SELECT 1"). ``HealthCheck(cache_seconds=...)`` can keep an answer for a
-while instead."""
+"the framework and SELECT 1")."""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from typing import Any
 
 from sqlalchemy import Engine, inspect, text
@@ -20,34 +17,18 @@ from ..store.migrate import head_revision
 
 log = logging.getLogger("openrev.health")
 
-CACHE_SECONDS = 0.0
-"""How long an answer is kept: by default not at all (every call asks the database)."""
-
 _REVISION = text("SELECT version_num FROM alembic_version")
 
 
 class HealthCheck:
-    """The database's state as ``/health`` reports it, re-checked at most every
-    ``cache_seconds``."""
+    """The database's state as ``/health`` reports it, asked afresh on every call."""
 
-    def __init__(self, engine: Engine, cache_seconds: float = CACHE_SECONDS) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = read_only_engine(engine)  # never waits for a writer on SQLite
-        self.cache_seconds = cache_seconds
         self.head = head_revision()
-        self._lock = threading.Lock()
-        self._checked_at = float("-inf")
-        self._answer: tuple[int, dict[str, Any]] = (503, {"status": "not checked"})
 
     def answer(self) -> tuple[int, dict[str, Any]]:
         """(HTTP status, JSON body)."""
-        with self._lock:
-            now = time.monotonic()
-            if now - self._checked_at >= self.cache_seconds:
-                self._answer = self._check()
-                self._checked_at = now
-            return self._answer
-
-    def _check(self) -> tuple[int, dict[str, Any]]:
         try:
             with self.engine.connect() as conn:  # what alembic reads, without its INFO lines
                 try:

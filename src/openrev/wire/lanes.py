@@ -40,7 +40,6 @@ class Lanes:
     """Two bounded lanes of worker threads: calls with a session, and calls that log in."""
 
     def __init__(self, threads: int) -> None:
-        self.threads = threads
         self.calls = anyio.CapacityLimiter(threads)
         self.logins = anyio.CapacityLimiter(threads)
 
