@@ -31,7 +31,7 @@ from ..domain import flow
 from ..provision.worker import request_owner
 from ..store import catalog, customer_map as M, customers as customers_repo, \
     lines as lines_repo, outbox as outbox_repo, signup
-from ..store.signup import OrderedPackage
+from ..store.catalog import OrderedPackage
 from ..store.tables import (
     Agent, BillProfile, CustomerFieldValue, CustomerLifeline, CustomerTaxExemption,
     InventoryItem, LifelineProofType, LifelineType, NladEnrollment, Process, Product, Provider,
@@ -52,9 +52,9 @@ class Resolved:
     parent: Row[Any] | None = None  # customers_repo.hierarchy_of
     fields: list[tuple[int, str | None]] = field(default_factory=list)  # (field id, value)
     package: OrderedPackage | None = None
-    provider: Provider | signup.ProviderRef | None = None
+    provider: Provider | catalog.ProviderRef | None = None
     provider_account: ProviderAccount | None = None
-    service_type: ServiceType | signup.ServiceTypeRef | None = None
+    service_type: ServiceType | catalog.ServiceTypeRef | None = None
     process: Process | None = None
     additional: list[tuple[Product, OrderProduct]] = field(default_factory=list)
     device: InventoryItem | None = None
@@ -65,7 +65,7 @@ class Resolved:
 def new_customers_create(ctx: Context, req: NewCustomers_CreateRequest
                          ) -> NewCustomers_CreateResult:
     order = req.Order
-    package = signup.ordered_package(ctx.db, ctx.client_id, order.PackageID) \
+    package = catalog.ordered_package(ctx.db, ctx.client_id, order.PackageID) \
         if order else None
     facts = OrderFacts(
         lifeline_package=bool(package and package.is_lifeline),

@@ -55,13 +55,13 @@ def new_customers_quote(ctx: Context, req: NewCustomers_QuoteRequest
         raise ApiError("S2010", problems_message(problems))
     if not A.zip_exists(zip5):
         raise ApiError("S2015", f"{zip_path}: {zip5} is not a known US zip code")
-    products = catalog.package_products(ctx.db, ctx.client_id, req.PackageID)
-    if products is None:
+    package = catalog.ordered_package(ctx.db, ctx.client_id, req.PackageID)
+    if package is None:
         raise ApiError("PK2013", f"PackageID: {req.PackageID} does not exist")
     extras = additional_products(ctx, req.AdditionalProducts, "AdditionalProducts")
 
-    charges = [tax.charge(p.description, p.rate, p.quantity or 1, p.recurring, p.tax_category)
-               for p in products]
+    charges = [tax.charge(p.description, p.rate, p.quantity, p.recurring, p.tax_category)
+               for p in package.lines]
     for product, p in extras:
         rate, quantity, description = product_terms(product.rate, product.description, p)
         charges.append(tax.charge(description, rate, quantity, product.recurring,

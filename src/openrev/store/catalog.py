@@ -5,6 +5,7 @@ A row of another client is never found: to a caller it "does not exist".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Row, bindparam, case, func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from ..domain.devices import identifier_forms
 from .tables import (
     Agent, Base, BillProfile, CustomFieldDefinition, InventoryItem, InventoryType, LifelineType,
-    NladProfile, Package, PackageProduct, Product, Provider, Service,
+    NladProfile, Package, PackageProduct, Product, Provider, Service, ServiceType,
 )
 
 M = TypeVar("M", bound=Base)
@@ -65,34 +66,110 @@ def provider_by_code(db: DbSession, client_id: int, code: str) -> Provider | Non
     )).first()
 
 
-def package(db: DbSession, client_id: int, package_id: int | None) -> Package | None:
-    return get(db, Package, client_id, package_id)
+_pk, _pp, _pr, _pv, _st = (m.__table__ for m in (Package, PackageProduct, Product, Provider,
+                                                   ServiceType))
 
 
-_pk, _pp, _pr = (m.__table__ for m in (Package, PackageProduct, Product))
-_PACKAGE_PRODUCTS = (
-    select(_pk.c.id, _pp.c.product_id, _pp.c.quantity, _pr.c.description, _pr.c.rate,
-           _pr.c.recurring, _pr.c.tax_category)
-    .select_from(_pk)
+# ------------------------------------------------------------------ the package ordered or quoted
+
+
+@dataclass(frozen=True, slots=True)
+class PackageLine:
+    """A product of the package, with the product's columns a sign-up writes and a quote
+    prices."""
+
+    product_id: int
+    product_group_id: int
+    lead_product: bool
+    quantity: int
+    description: str
+    rate: Any  # Decimal
+    code1: str | None
+    code2: str | None
+    provider_id: int | None
+    ships_equipment: bool
+    recurring: bool  # what NewCustomers_Quote prices it with
+    tax_category: str | None
+
+    @property
+    def id(self) -> int:  # the product's id, as a Product row has it
+        return self.product_id
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRef:
+    """What a sign-up uses of the package's provider."""
+
+    id: int
+    code: str
+    is_wireless: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTypeRef:
+    """What a sign-up uses of the package's service type."""
+
+    id: int
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderedPackage:
+    """A package with its provider and service type (None when it names none, or when they
+    are not the client's) and its products in the package's order (sort order, id)."""
+
+    id: int
+    provider_id: int
+    service_type_id: int | None
+    is_lifeline: bool
+    ships_equipment: bool
+    provider: ProviderRef | None
+    service_type: ServiceTypeRef | None
+    lines: tuple[PackageLine, ...]
+
+
+_PACKAGE = (
+    select(_pk.c.id, _pk.c.provider_id, _pk.c.service_type_id, _pk.c.is_lifeline,
+           _pk.c.ships_equipment,
+           _pv.c.id.label("pv_id"), _pv.c.code.label("pv_code"),
+           _pv.c.is_wireless.label("pv_is_wireless"),
+           _st.c.id.label("st_id"), _st.c.description.label("st_description"),
+           _pp.c.product_id, _pp.c.product_group_id, _pp.c.lead_product, _pp.c.quantity,
+           _pr.c.description.label("product_description"), _pr.c.rate, _pr.c.code1,
+           _pr.c.code2, _pr.c.provider_id.label("product_provider_id"),
+           _pr.c.ships_equipment.label("product_ships_equipment"), _pr.c.recurring,
+           _pr.c.tax_category)
+    .outerjoin(_pv, (_pv.c.id == _pk.c.provider_id) & (_pv.c.client_id == _pk.c.client_id))
+    .outerjoin(_st, (_st.c.id == _pk.c.service_type_id)
+               & (_st.c.client_id == _pk.c.client_id))
     .outerjoin(_pp, _pp.c.package_id == _pk.c.id)
     .outerjoin(_pr, _pr.c.id == _pp.c.product_id)
     .where(_pk.c.client_id == bindparam("client_id"), _pk.c.id == bindparam("package_id"))
     .order_by(_pp.c.sort_order, _pp.c.id))
 
 
-def package_products(db: DbSession, client_id: int, package_id: int | None
-                     ) -> list[Row[Any]] | None:
-    """The products of the package ``package_id`` of ``client_id`` in the package's order
-    (``product_id``, the package's ``quantity``, the product's ``description``, ``rate``,
-    ``recurring``, ``tax_category``): plain rows, one statement; None when the client has
-    no such package."""
+def ordered_package(db: DbSession, client_id: int, package_id: int | None
+                    ) -> OrderedPackage | None:
+    """The package ``package_id`` of ``client_id`` with its provider, service type and
+    products (one statement), or None: what a sign-up orders (NewCustomers_Create) and what
+    NewCustomers_Quote prices."""
     if package_id is None:
         return None
-    rows = db.connection().execute(_PACKAGE_PRODUCTS, {"client_id": client_id,
-                                                       "package_id": package_id}).all()
+    rows = db.connection().execute(_PACKAGE, {"client_id": client_id,
+                                              "package_id": package_id}).all()
     if not rows:
         return None
-    return [r for r in rows if r.product_id is not None]
+    p = rows[0]
+    lines = tuple(PackageLine(r.product_id, r.product_group_id or 0, bool(r.lead_product),
+                              r.quantity or 1, r.product_description, r.rate, r.code1,
+                              r.code2, r.product_provider_id, bool(r.product_ships_equipment),
+                              bool(r.recurring), r.tax_category)
+                  for r in rows if r.product_id is not None)
+    return OrderedPackage(
+        p.id, p.provider_id, p.service_type_id, bool(p.is_lifeline), bool(p.ships_equipment),
+        ProviderRef(p.pv_id, p.pv_code, bool(p.pv_is_wireless)) if p.pv_id is not None
+        else None,
+        ServiceTypeRef(p.st_id, p.st_description) if p.st_id is not None else None, lines)
 
 
 def field_definitions(db: DbSession, client_id: int) -> list[CustomFieldDefinition]:
